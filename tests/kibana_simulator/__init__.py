@@ -1,0 +1,1 @@
+"""Kibana case-configuration API simulator (stdlib only). See server.py, state.py, validation.py."""

@@ -1,0 +1,26 @@
+"""pytest plugin: `pytest_plugins = ["kibana_simulator.pytest_fixtures"]`.
+
+simulator_process: one simulator process per test session (HTTP, default seed).
+simulator: function-scoped; the same process after reset() (seed state, no faults, empty log).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .control import Simulator
+
+
+@pytest.fixture(scope="session")
+def simulator_process(tmp_path_factory):
+    sim = Simulator.start(tmp_path_factory.mktemp("kibana_simulator"))
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def simulator(simulator_process):
+    simulator_process.reset()
+    yield simulator_process
