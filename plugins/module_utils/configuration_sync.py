@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: kibana.cases contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The read-compare-write flow of one case configuration, shared by the module and its action plugin."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible_collections.kibana.cases.plugins.module_utils.case_settings import (
+    InvalidOptions,
+    changed_settings,
+    check_options,
+    connector_needs_lookup,
+    create_body,
+    custom_field_type_problems,
+    desired_settings,
+    patch_body,
+    predict,
+    resolve_connector,
+    settings_view,
+)
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError
+
+CONFIGURE_PATH = '/api/cases/configure'
+USABLE_CONNECTORS_PATH = '/api/cases/configure/connectors/_find'
+# Rounds of read-compare-write when a concurrent writer gets in between (409) or a create's answer is lost.
+MAX_ROUNDS = 3
+
+
+class SyncResult:
+    def __init__(self, changed, configuration, before, after, warnings):
+        self.changed = changed
+        self.configuration = configuration
+        self.before = before
+        self.after = after
+        self.warnings = warnings
+
+
+def read_configurations(client, space_id, owner=None):
+    """Kibana's configurations in a space (newest first), of one owner or of all readable owners."""
+    query = {'owner': owner} if owner else None
+    found = client.get(CONFIGURE_PATH, space_id=space_id, query=query)
+    if not isinstance(found, list):
+        raise KibanaError('GET %s: Kibana answered with %s where a list of configurations was expected'
+                          % (CONFIGURE_PATH, type(found).__name__))
+    return found
+
+
+def _current_configuration(client, params, warnings):
+    found = read_configurations(client, params['space_id'], params['owner'])
+    current = found[0] if found else None
+    if len(found) > 1:
+        warnings.append('space %s holds %d configurations of owner %s; the newest (%s) is managed, as Kibana does'
+                        % (params['space_id'], len(found), params['owner'], current.get('id')))
+    pinned = params.get('configuration_id')
+    if pinned and (current is None or current.get('id') != pinned):
+        raise InvalidOptions(['configuration_id: %s is not the configuration of owner %s in space %s (found %s)'
+                              % (pinned, params['owner'], params['space_id'],
+                                 current.get('id') if current else 'none')])
+    if current is not None and not current.get('version'):
+        raise KibanaError('GET %s: the configuration %s came back without a version, so it cannot be updated safely'
+                          % (CONFIGURE_PATH, current.get('id')))
+    return current
+
+
+def _write(client, params, current, desired, changes):
+    if current is None:
+        return client.post(CONFIGURE_PATH, create_body(params['owner'], desired), space_id=params['space_id'])
+    return client.patch('%s/%s' % (CONFIGURE_PATH, quote(current['id'], safe='')),
+                        patch_body(changes, current['version']), space_id=params['space_id'])
+
+
+def sync_case_configuration(client, params, check_mode=False):
+    """Make the configuration of ``params['owner']`` in ``params['space_id']`` hold the given settings.
+
+    Raises InvalidOptions before any write when the options break a rule of Kibana, KibanaError when
+    Kibana fails. A PATCH carries the version read, so a concurrent write makes it fail with 409 instead
+    of being overwritten: the flow then reads again and writes only what still differs.
+    """
+    check_options(params)
+    warnings = []
+    connector = params.get('connector')
+    if connector is not None:
+        usable = client.get(USABLE_CONNECTORS_PATH, space_id=params['space_id']) if connector_needs_lookup(connector) else []
+        connector = resolve_connector(connector, usable)
+    desired = desired_settings(params, connector)
+
+    first = None
+    last_error = None
+    for round_number in range(MAX_ROUNDS):
+        current = _current_configuration(client, params, warnings)
+        if round_number == 0:
+            first = current
+        changes = changed_settings(desired, current)
+        if current is not None and not changes:
+            return _result(first, current, desired, warnings)
+        problems = custom_field_type_problems(desired, current)
+        if problems:
+            raise InvalidOptions(problems)
+        if check_mode:
+            return _result(first, predict(current, changes, params['owner']), desired, warnings)
+        try:
+            written = _write(client, params, current, desired, changes)
+        except KibanaError as exc:
+            # 409: someone wrote since our read. A create without an answer may have happened:
+            # read again before deciding, never POST blindly (a POST replaces the configuration).
+            if exc.status == 409 or (current is None and exc.outcome_unknown):
+                last_error = exc
+                continue
+            raise
+        return _result(first, written, desired, warnings)
+    raise KibanaError('gave up after %d rounds of read-compare-write, each time another writer changed the '
+                      'configuration of owner %s in space %s first; last error: %s'
+                      % (MAX_ROUNDS, params['owner'], params['space_id'], last_error),
+                      status=last_error.status)
+
+
+def _result(first, final, desired, warnings):
+    if final is not None and final.get('error'):
+        warnings.append('Kibana reports a problem with this configuration: %s' % final['error'])
+    return SyncResult(
+        changed=first is None or bool(changed_settings(desired, first)),
+        configuration=final,
+        before=settings_view(first),
+        after=settings_view(final),
+        warnings=warnings,
+    )

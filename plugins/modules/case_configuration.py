@@ -1,0 +1,288 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kibana.cases contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: case_configuration
+short_description: Manage the Cases settings of one owner in one Kibana space
+version_added: 1.0.0
+description:
+  - Manages the case configuration of Kibana (the Cases settings page) for one owner
+    (Stack Management C(cases), C(securitySolution) or C(observability)) in one Kibana space:
+    the closure type, the default connector and the custom fields.
+  - Reads the configuration, compares only the options you set with it, and writes only when
+    something differs, with one request that carries the configuration's C(version), so a
+    concurrent change is never overwritten.
+  - Creates the configuration when the space has none for that owner.
+author:
+  - kibana.cases contributors
+extends_documentation_fragment:
+  - kibana.cases.connection
+  - kibana.cases.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Only reads; RV(configuration) is the configuration as it would be.
+  diff_mode:
+    support: full
+    details:
+      - Shows the managed settings before and after (not C(version), timestamps or C(mappings)).
+  idempotent:
+    support: full
+    description: When run twice in a row with the same options, the second run reports no change and writes nothing.
+options:
+  space_id:
+    description:
+      - Identifier of the Kibana space. V(default) is the default space.
+    type: str
+    default: default
+  owner:
+    description:
+      - The application the settings belong to.
+    type: str
+    choices: [cases, securitySolution, observability]
+    default: cases
+  configuration_id:
+    description:
+      - Identifier of the configuration expected for O(owner) in O(space_id).
+      - When set, the task fails (without writing) if the configuration there has another
+        identifier or does not exist.
+    type: str
+  closure_type:
+    description:
+      - When cases are closed automatically.
+      - V(close-by-user) closes a case only when a user closes it; V(close-by-pushing) also
+        closes it when it is pushed to an external incident management system.
+      - When the configuration is created and this is not set, Kibana's default V(close-by-user) is used.
+    type: str
+    choices: [close-by-user, close-by-pushing]
+  connector:
+    description:
+      - The default connector of new cases.
+      - V({type: .none}) alone means no connector.
+      - Give O(connector.id), O(connector.name) and O(connector.type) to use them as they are;
+        give fewer (for example only O(connector.name)) to look the others up among the connectors
+        usable by cases in the space. No match, or several, fails the task.
+      - When the configuration is created and this is not set, the none connector is used.
+    type: dict
+    suboptions:
+      id:
+        description: Identifier of the connector.
+        type: str
+      name:
+        description: Name of the connector.
+        type: str
+      type:
+        description: Connector type.
+        type: str
+        choices: [.cases-webhook, .jira, .none, .resilient, .servicenow, .servicenow-sir, .swimlane, .thehive]
+      fields:
+        description:
+          - Default field values of the connector type, in Kibana's form (camelCase keys), or null.
+          - Must be null for V(.none) and V(.cases-webhook).
+          - V(.jira) takes C(issueType), C(priority), C(parent); V(.resilient) C(incidentTypes) (list),
+            C(severityCode); V(.servicenow) C(impact), C(severity), C(urgency), C(category), C(subcategory);
+            V(.servicenow-sir) C(category), C(destIp), C(malwareHash), C(malwareUrl) (booleans), C(priority),
+            C(sourceIp) (boolean), C(subcategory); V(.swimlane) C(caseId); V(.thehive) C(tlp) (number).
+          - A field of the type left out is sent as null, as Kibana requires every key of the type.
+          - Kibana recommends null here; the values are not copied to the cases.
+        type: dict
+  custom_fields:
+    description:
+      - The custom fields of cases, at most 10.
+      - Authoritative when set: the configuration ends with exactly these, in this order;
+        V([]) removes every custom field. Unset, the custom fields are left as they are.
+      - Kibana cannot change the type of an existing key; the task fails before writing if asked to.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description:
+          - Identifier of the custom field, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
+        type: str
+        required: true
+        no_log: false
+      label:
+        description: Label shown in Kibana, 1 to 50 characters.
+        type: str
+        required: true
+      type:
+        description:
+          - Kind of value. V(number) needs Kibana 8.17 or later.
+        type: str
+        required: true
+        choices: [text, toggle, number]
+      required:
+        description: Whether a value is required on every case.
+        type: bool
+        default: false
+      default_value:
+        description:
+          - Value of the field on new cases.
+          - A string of 1 to 160 characters for V(text), a boolean for V(toggle), an integer for V(number).
+        type: raw
+seealso:
+  - module: kibana.cases.case_configuration_info
+  - name: Kibana case settings API
+    description: The API this module uses.
+    link: https://www.elastic.co/docs/api/doc/kibana/group/endpoint-cases
+"""
+
+EXAMPLES = r"""
+- name: Close cases by pushing them, with no default connector
+  kibana.cases.case_configuration:
+    url: https://kibana.example.com:5601
+    api_key: "{{ kibana_api_key }}"
+    space_id: security-team
+    owner: securitySolution
+    closure_type: close-by-pushing
+    connector:
+      type: .none
+
+- name: Use the Jira connector named "Jira SOC" as default connector (id and type looked up)
+  kibana.cases.case_configuration:
+    space_id: security-team
+    owner: securitySolution
+    connector:
+      name: Jira SOC
+
+- name: Manage exactly these custom fields
+  kibana.cases.case_configuration:
+    owner: cases
+    custom_fields:
+      - key: ticket_id
+        label: Ticket
+        type: text
+      - key: customer_impact
+        label: Customer impact
+        type: toggle
+        required: true
+        default_value: false
+      - key: affected_hosts
+        label: Affected hosts
+        type: number
+
+- name: Connection options once for every kibana.cases module
+  module_defaults:
+    group/kibana.cases.kibana:
+      url: https://kibana.example.com:5601
+      api_key: "{{ kibana_api_key }}"
+  block:
+    - name: Default space, Stack Management cases
+      kibana.cases.case_configuration:
+        closure_type: close-by-user
+"""
+
+RETURN = r"""
+configuration:
+  description:
+    - The configuration after the task, as Kibana returned it (camelCase keys).
+    - In check mode, the configuration as it would be; a configuration to be created has no C(id) or C(version) yet.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: Identifier of the configuration.
+      type: str
+      sample: 4a97a440-e1cd-11ec-be9b-9b1838238ee6
+    version:
+      description: Version of the configuration, which the next update must carry.
+      type: str
+      sample: WzIwMiwxXQ==
+    owner:
+      description: The application the configuration belongs to.
+      type: str
+      sample: cases
+    closure_type:
+      description: When cases are closed automatically.
+      type: str
+      sample: close-by-user
+    connector:
+      description: The default connector.
+      type: dict
+      sample: {"id": "none", "name": "none", "type": ".none", "fields": null}
+    customFields:
+      description: The custom fields.
+      type: list
+      elements: dict
+      sample: [{"key": "ticket_id", "label": "Ticket", "type": "text", "required": false}]
+    mappings:
+      description: How case fields map to the fields of the connector (computed by Kibana).
+      type: list
+      elements: dict
+    error:
+      description: A problem Kibana found with the connector mappings, or null.
+      type: str
+diff:
+  description: The managed settings before and after, when run with C(--diff).
+  returned: when diff mode is on
+  type: dict
+  sample: {"before": {"closure_type": "close-by-user"}, "after": {"closure_type": "close-by-pushing"}}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.kibana.cases.plugins.module_utils.case_settings import (
+    CLOSURE_TYPES,
+    CONNECTOR_TYPES,
+    CUSTOM_FIELD_TYPES,
+    OWNERS,
+    InvalidOptions,
+)
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import sync_case_configuration
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
+    CONNECTION_ARGUMENT_SPEC,
+    CONNECTION_MUTUALLY_EXCLUSIVE,
+    CONNECTION_REQUIRED_TOGETHER,
+    KibanaError,
+    client_from_module,
+)
+
+ARGUMENT_SPEC = dict(
+    CONNECTION_ARGUMENT_SPEC,
+    space_id=dict(type='str', default='default'),
+    owner=dict(type='str', choices=list(OWNERS), default='cases'),
+    configuration_id=dict(type='str'),
+    closure_type=dict(type='str', choices=list(CLOSURE_TYPES)),
+    connector=dict(type='dict', options=dict(
+        id=dict(type='str'),
+        name=dict(type='str'),
+        type=dict(type='str', choices=list(CONNECTOR_TYPES)),
+        fields=dict(type='dict'),
+    )),
+    custom_fields=dict(type='list', elements='dict', options=dict(
+        key=dict(type='str', required=True, no_log=False),
+        label=dict(type='str', required=True),
+        type=dict(type='str', required=True, choices=list(CUSTOM_FIELD_TYPES)),
+        required=dict(type='bool', default=False),
+        default_value=dict(type='raw'),
+    )),
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
+        required_together=CONNECTION_REQUIRED_TOGETHER,
+        supports_check_mode=True,
+    )
+    client = client_from_module(module)
+    try:
+        outcome = sync_case_configuration(client, module.params, check_mode=module.check_mode)
+    except (InvalidOptions, KibanaError) as exc:
+        module.fail_json(msg=str(exc))
+    for warning in outcome.warnings:
+        module.warn(warning)
+    result = dict(changed=outcome.changed, configuration=outcome.configuration)
+    if module._diff:
+        result['diff'] = dict(before=outcome.before, after=outcome.after)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,103 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: kibana.cases contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: case_configuration_info
+short_description: Read the Cases settings of a Kibana space
+version_added: 1.0.0
+description:
+  - Reads the case configurations (Cases settings) of one Kibana space, of every owner the
+    credentials may read or of one owner. Never writes.
+author:
+  - kibana.cases contributors
+extends_documentation_fragment:
+  - kibana.cases.connection
+  - kibana.cases.attributes
+  - kibana.cases.attributes.INFO_MODULE
+options:
+  space_id:
+    description:
+      - Identifier of the Kibana space. V(default) is the default space.
+    type: str
+    default: default
+  owner:
+    description:
+      - Only the configuration of this owner. Unset, the configurations of every owner the credentials may read.
+    type: str
+    choices: [cases, securitySolution, observability]
+seealso:
+  - module: kibana.cases.case_configuration
+"""
+
+EXAMPLES = r"""
+- name: Read the Cases settings of every owner in a space
+  kibana.cases.case_configuration_info:
+    url: https://kibana.example.com:5601
+    api_key: "{{ kibana_api_key }}"
+    space_id: security-team
+  register: cases_settings
+
+- name: Show the closure type of each owner
+  ansible.builtin.debug:
+    msg: "{{ cases_settings.configurations | items2dict(key_name='owner', value_name='closure_type') }}"
+"""
+
+RETURN = r"""
+configurations:
+  description:
+    - The configurations found, newest first, as Kibana returns them (camelCase keys).
+    - Empty when the space has none (for that owner).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - id: 4a97a440-e1cd-11ec-be9b-9b1838238ee6
+      version: WzIwMiwxXQ==
+      owner: cases
+      closure_type: close-by-user
+      connector: {"id": "none", "name": "none", "type": ".none", "fields": null}
+      customFields: []
+      mappings: []
+      error: null
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.kibana.cases.plugins.module_utils.case_settings import OWNERS
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import read_configurations
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
+    CONNECTION_ARGUMENT_SPEC,
+    CONNECTION_MUTUALLY_EXCLUSIVE,
+    CONNECTION_REQUIRED_TOGETHER,
+    KibanaError,
+    client_from_module,
+)
+
+ARGUMENT_SPEC = dict(
+    CONNECTION_ARGUMENT_SPEC,
+    space_id=dict(type='str', default='default'),
+    owner=dict(type='str', choices=list(OWNERS)),
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
+        required_together=CONNECTION_REQUIRED_TOGETHER,
+        supports_check_mode=True,
+    )
+    client = client_from_module(module)
+    try:
+        configurations = read_configurations(client, module.params['space_id'], module.params['owner'])
+    except KibanaError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, configurations=configurations)
+
+
+if __name__ == '__main__':
+    main()
