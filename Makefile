@@ -1,0 +1,126 @@
+# Build and test toolchain of the kibana.cases collection.
+#
+#   make test         the whole check, in this order: venv -> build (+ ansible-doc check)
+#                     -> sanity -> lint -> pytest (unit + simulator + integration tests).
+#                     This is what CI runs (.ci/run). pytest's summary line is printed last.
+#   make unit         pytest on tests/unit only (fast; needs no build)
+#   make integration  build, then pytest on tests/integration against the installed tarball
+#   make build        build the collection tarball into build/ and install it into build/collections
+#   make sanity       ansible-test sanity on a copy of the collection in build/sanity
+#   make lint         ansible-lint (profile in .ansible-lint) and antsibull-changelog lint
+#   make demo         run examples/demo.yml against the Kibana simulator (check, apply, re-apply)
+#   make clean        remove build/, .venv and caches
+#
+# Everything comes from PyPI into .venv, made from plain `python3` (>= 3.11).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+REQUIREMENTS := tests/requirements.txt
+# The venv is (re)installed when the requirements file's content changes.
+REQ_HASH := $(shell cat $(REQUIREMENTS) 2>/dev/null | sha256sum | cut -c1-16)
+VENV_STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+NAMESPACE := kibana
+NAME := cases
+BUILD := $(CURDIR)/build
+COLLECTIONS := $(BUILD)/collections
+SANITY_ROOT := $(BUILD)/sanity/ansible_collections/$(NAMESPACE)/$(NAME)
+DEMO_DIR := $(BUILD)/demo
+
+# Tools run with these, so no user/global ansible.cfg or colour codes get in the way.
+ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
+	ANSIBLE_DEPRECATION_WARNINGS=1
+
+# pytest: test directories that exist (others add them); parallel workers via xdist.
+PYTEST_DIRS = $(wildcard tests/unit tests/simulator tests/integration)
+PYTEST_XDIST ?= -n auto --dist loadfile
+PYTEST_ARGS ?=
+PYTEST := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -p no:cacheprovider -ra $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# ansible-test sanity tests that do not apply on this machine. Everything else runs.
+#   pslint: PowerShell lint; needs `pwsh` and PowerShell modules, and the collection has
+#           no PowerShell code.
+# Compile/import tests for other Python versions are not run: `--python` limits sanity
+# to the venv's Python (3.11 here); other versions are not installed on the machine and
+# ansible-test has no container engine here to bring them.
+SANITY_SKIP := pslint
+
+.PHONY: test venv build doc-check sanity lint pytest unit integration demo clean
+
+test: venv build sanity lint pytest
+
+# ---------------------------------------------------------------- venv
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "$(PYTHON) is Python %d.%d; kibana.cases needs Python >= 3.11" % sys.version_info[:2])'
+	@if [ ! -x $(BIN)/python ]; then echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); fi
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -r $(REQUIREMENTS)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# ---------------------------------------------------------------- build
+build: venv
+	rm -rf $(BUILD)/$(NAMESPACE)-$(NAME)-*.tar.gz $(COLLECTIONS)
+	mkdir -p $(BUILD)
+	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD) .
+	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(BUILD)/$(NAMESPACE)-$(NAME)-*.tar.gz
+	@$(MAKE) --no-print-directory doc-check
+
+doc-check:
+	$(ANSIBLE_ENV) hack/check-ansible-doc.sh $(BIN)
+
+# ---------------------------------------------------------------- sanity
+# ansible-test needs the collection at .../ansible_collections/kibana/cases and refuses a
+# symlink, so it tests a copy in build/sanity. build/ is git-ignored: without
+# ANSIBLE_TEST_CONTENT_ROOT ansible-test would list the copy's files through the repo's
+# git, see none, and pass having checked nothing. hack/sanity-copy.sh fails on an
+# empty copy or a missing plugin file.
+# --venv: ansible-test makes its own pinned venvs (pylint, voluptuous, ... at the
+# versions it expects, cached in ~/.ansible/test/venv, so warm runs are fast); --local
+# would need those pins in .venv, where they clash with ansible-lint's.
+# Their pip comes from the get-pip bootstrap in hack/ (the get-pip download fails here).
+sanity: venv
+	hack/sanity-copy.sh $(SANITY_ROOT)
+	$(BIN)/python hack/install_get_pip_bootstrap.py
+	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) PATH=$(BIN):$$PATH \
+		$(BIN)/ansible-test sanity --venv --python "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+		$(addprefix --skip-test ,$(SANITY_SKIP)) --color no
+
+# ---------------------------------------------------------------- lint
+lint: venv
+	PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline
+	$(BIN)/antsibull-changelog lint
+
+# ---------------------------------------------------------------- pytest
+# One pytest run, last in `make test`. pytest's exit code 5 (no tests collected) fails too.
+pytest: venv
+	@if [ -z "$(strip $(PYTEST_DIRS))" ]; then echo "FAIL: none of tests/unit tests/simulator tests/integration exists" >&2; exit 1; fi
+	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(PYTEST) $(PYTEST_DIRS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in $(PYTEST_DIRS)" >&2; fi; exit $$rc
+
+unit: venv
+	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -p no:cacheprovider -ra $(PYTEST_ARGS) tests/unit || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in tests/unit" >&2; fi; exit $$rc
+
+integration: build
+	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(PYTEST) tests/integration || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in tests/integration" >&2; fi; exit $$rc
+
+# ---------------------------------------------------------------- demo
+demo: build
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) hack/demo.sh $(BIN) $(DEMO_DIR)
+
+# ---------------------------------------------------------------- clean
+clean:
+	rm -rf $(BUILD) $(VENV) .cache .ansible .pytest_cache .hypothesis tests/output
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
