@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import traceback
+from http import HTTPStatus
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
@@ -181,7 +182,7 @@ def _http_error(method, path, response):
         kibana_message = 'answer is not a Kibana error (Content-Type %s): %s' % (
             response.headers.get('Content-Type', 'none'), _excerpt(response.text))
     status = response.status_code
-    message = '%s %s failed: %d %s: %s' % (method, path, status, response.reason or '', kibana_message)
+    message = '%s %s failed: %d %s: %s' % (method, path, status, _status_phrase(status), kibana_message)
     if status == 401:
         message += ' (Kibana rejected the credentials: check api_key, username/password or bearer_token)'
     elif status == 403:
@@ -190,6 +191,14 @@ def _http_error(method, path, response):
     if history is not None and history.history:
         message += ' (after %d retries)' % len(history.history)
     return KibanaError(message, method=method, path=path, status=status, kibana_message=kibana_message)
+
+
+def _status_phrase(status):
+    # From the status code, not the answer's reason: HTTP/2 and some proxies send none.
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return 'HTTP error'
 
 
 def _reason(exc):
