@@ -53,7 +53,11 @@ playbook=("$bin/ansible-playbook" -i examples/inventory examples/demo.yml)
 echo "=== 1/3: --check --diff (nothing is changed)"
 "${playbook[@]}" --check --diff
 echo "=== 2/3: apply (--diff)"
-"${playbook[@]}" --diff
+"${playbook[@]}" --diff | tee "$work/apply.log"
+if grep -Eq '^localhost +: ok=[0-9]+ +changed=0 ' "$work/apply.log"; then
+  echo "FAIL: the first apply changed nothing: did the --check run write to Kibana?" >&2
+  exit 1
+fi
 echo "=== 3/3: apply again (must change nothing)"
 "${playbook[@]}" --diff | tee "$work/rerun.log"
 if ! grep -Eq '^localhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$work/rerun.log"; then
