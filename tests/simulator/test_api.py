@@ -7,7 +7,7 @@ import pytest
 
 from kibana_simulator import control
 
-from conftest import NONE_CONNECTOR
+NONE_CONNECTOR = {"id": "none", "name": "none", "type": ".none", "fields": None}
 
 SPACES = [None, "team-a"]  # None: default space as /api/...; "team-a": /s/team-a/api/...
 

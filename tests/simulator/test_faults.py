@@ -7,7 +7,7 @@ import requests
 
 from kibana_simulator import control
 
-from conftest import NONE_CONNECTOR
+NONE_CONNECTOR = {"id": "none", "name": "none", "type": ".none", "fields": None}
 
 VALID = {"owner": "cases", "closure_type": "close-by-user", "connector": NONE_CONNECTOR}
 CONFIGURE = "/api/cases/configure"
