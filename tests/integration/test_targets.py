@@ -1,0 +1,127 @@
+"""Runs each integration target (tests/integration/targets/<name>) with ansible-playbook against the Kibana simulator.
+
+For each target folder: reset the simulator, seed the spaces and connectors of conftest.py,
+run ``ansible-playbook run_target.yml -e target=<name>`` in its own process, require exit code 0
+and ``failed=0``, then check the simulator's request log: properties every target must have,
+and, for the targets listed in EXPECTED_REQUESTS, the exact sequence of requests, which proves
+that check mode and a repeated run only read and that bad options fail before any request.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from target_runner import TARGETS_DIR, discover_targets, seed
+
+CONFIGURE = '/api/cases/configure'
+CONFIGURATION_ID_PATH = re.compile(r'(/api/cases/configure/)(?!connectors/)[^/]+$')
+
+
+def get(owner='cases', space='', status=200):
+    """A read of the configuration of ``owner`` (None: of every owner) in ``space`` ('' is the default space)."""
+    return 'GET %s%s%s -> %s' % (space and '/s/' + space, CONFIGURE, '?owner=' + owner if owner else '', status)
+
+
+def post(space='', status=200):
+    return 'POST %s%s -> %s' % (space and '/s/' + space, CONFIGURE, status)
+
+
+def patch(space='', status=200):
+    return 'PATCH %s%s/<id> -> %s' % (space and '/s/' + space, CONFIGURE, status)
+
+
+def find(space='', status=200):
+    """The look-up of the connectors usable by cases."""
+    return 'GET %s%s/connectors/_find -> %s' % (space and '/s/' + space, CONFIGURE, status)
+
+
+# The requests each target sends, in order, as "METHOD path?query -> status" (a configuration id
+# in a path shows as <id>; the comments say which tasks sent them). Update this when a target's
+# tasks change.
+EXPECTED_REQUESTS = {
+    'case_configuration_create': [
+        get(),                      # info before
+        get(),                      # check mode: one read, no write
+        get(),                      # info after check mode
+        get(), post(),              # real run: read, create
+        get(),                      # info after the create
+        get(),                      # second run: one read, nothing else
+        get(),                      # second run in check mode: one read
+    ],
+    'case_configuration_update': [
+        get(), post(),              # create the configuration to update
+        get(),                      # closure_type: check mode
+        get(), patch(),             #   real
+        get(),                      #   again
+        get(),                      # full connector (no look-up): check mode
+        get(), patch(),             #   real
+        get(),                      #   again
+        find(), get(),              # connector by name: check mode looks it up too
+        find(), get(), patch(),     #   real
+        find(), get(),              #   again
+        get(),                      # connector .none: check mode
+        get(), patch(),             #   real
+        get(),                      #   again
+        get(),                      # custom fields: check mode
+        get(), patch(),             #   real
+        get(),                      #   again
+        get(),                      # custom_fields []: check mode
+        get(), patch(),             #   real
+        get(),                      #   again
+        get(),                      # info at the end
+    ],
+}
+
+
+def describe(entry):
+    """One request of the simulator's log as 'METHOD path?query -> status'."""
+    query = '&'.join('%s=%s' % (key, value) for key, values in sorted((entry.get('query') or {}).items())
+                     for value in values)
+    path = CONFIGURATION_ID_PATH.sub(r'\1<id>', entry['path'])
+    return '%s %s%s -> %s' % (entry['method'], path, '?' + query if query else '', entry['status'])
+
+
+def format_log(log):
+    return '\n'.join('  %2d. %s' % (index, describe(entry)) for index, entry in enumerate(log, 1)) or '  (none)'
+
+
+def test_every_target_is_complete():
+    """Each target folder has tasks/main.yml and aliases that keep ansible-test from running it without the simulator."""
+    folders = sorted(path for path in TARGETS_DIR.iterdir() if path.is_dir())
+    assert folders, 'no integration targets in %s' % TARGETS_DIR
+    for folder in folders:
+        assert (folder / 'tasks' / 'main.yml').is_file(), '%s has no tasks/main.yml' % folder
+        aliases = (folder / 'aliases').read_text(encoding='utf-8').splitlines()
+        assert 'unsupported' in [line.split('#', 1)[0].strip() for line in aliases], (
+            '%s/aliases must say unsupported (the target needs the simulator of the pytest driver)' % folder)
+    assert set(EXPECTED_REQUESTS) <= set(discover_targets()), 'EXPECTED_REQUESTS names a target that does not exist'
+
+
+@pytest.mark.parametrize('target', discover_targets())
+def test_target(target, simulator, run_target):
+    seed(simulator)
+    simulator.clear_requests()
+
+    run = run_target(target)
+
+    recap = run.recap()
+    assert run.returncode == 0 and recap is not None and recap['failed'] == 0 and recap['unreachable'] == 0, (
+        'ansible-playbook for target %s exited with %d (recap %s); last lines of its output:\n%s'
+        % (target, run.returncode, recap, run.tail()))
+    assert recap['ignored'] == 0, 'target %s ignored errors; use failed_when instead:\n%s' % (target, run.tail())
+
+    log = simulator.requests()
+    writes = [entry for entry in log if entry['method'] != 'GET']
+    assert all(entry['xsrf'] for entry in writes), 'a write without kbn-xsrf:\n%s' % format_log(writes)
+    server_errors = [entry for entry in log if entry['status'] is None or entry['status'] >= 500]
+    assert not server_errors, 'requests that failed on the server side:\n%s' % format_log(server_errors)
+    assert all(entry['auth_scheme'] == 'Basic' for entry in log), 'a request without Basic authentication'
+
+    expected = EXPECTED_REQUESTS.get(target)
+    if expected is not None:
+        actual = [describe(entry) for entry in log]
+        assert actual == expected, (
+            'target %s sent other requests than expected.\nexpected:\n%s\nactual:\n%s'
+            % (target, '\n'.join('  %2d. %s' % (i, line) for i, line in enumerate(expected, 1)), format_log(log)))
