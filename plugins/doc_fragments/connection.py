@@ -18,7 +18,7 @@ options:
     type: str
   api_key:
     description:
-      - Encoded Kibana/Elasticsearch API key, sent as C(Authorization: ApiKey <api_key>).
+      - "Encoded Kibana/Elasticsearch API key, sent as C(Authorization: ApiKey <api_key>)."
       - If not set, the value of the E(KIBANA_API_KEY) environment variable is used.
       - Mutually exclusive with O(username) and O(bearer_token).
     type: str
@@ -35,7 +35,7 @@ options:
     type: str
   bearer_token:
     description:
-      - Bearer token (for example an OAuth or Elasticsearch token), sent as C(Authorization: Bearer <bearer_token>).
+      - "Bearer token (for example an OAuth or Elasticsearch token), sent as C(Authorization: Bearer <bearer_token>)."
       - If not set, the value of the E(KIBANA_BEARER_TOKEN) environment variable is used.
     type: str
   validate_certs:
@@ -66,7 +66,7 @@ options:
       - How many times a request is retried after a transient fault (connection error, timeout,
         HTTP 429, 502, 503 or 504), with exponential backoff, honouring C(Retry-After).
       - Errors such as 400, 401, 403, 404 and 409 are never retried this way.
-      - A POST (create) is not retried after it was sent: the task reads the configuration again instead.
+      - A POST (create) is not retried after it was sent; the task reads the configuration again instead.
     type: int
     default: 3
 notes:

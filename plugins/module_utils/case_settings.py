@@ -12,33 +12,20 @@ from __future__ import annotations
 import copy
 import re
 
-OWNERS = ('cases', 'securitySolution', 'observability')
-CLOSURE_TYPES = ('close-by-user', 'close-by-pushing')
-CUSTOM_FIELD_TYPES = ('text', 'toggle', 'number')
-NONE_CONNECTOR = {'id': 'none', 'name': 'none', 'type': '.none', 'fields': None}
-
-# The ``fields`` object of each connector type: key -> kind of value (every value may also be null).
-# ``None`` means the type takes no fields: ``fields`` must be null.
-CONNECTOR_FIELDS = {
-    '.none': None,
-    '.cases-webhook': None,
-    '.jira': {'issueType': 'string', 'priority': 'string', 'parent': 'string'},
-    '.resilient': {'incidentTypes': 'string list', 'severityCode': 'string'},
-    '.servicenow': {'impact': 'string', 'severity': 'string', 'urgency': 'string',
-                    'category': 'string', 'subcategory': 'string'},
-    '.servicenow-sir': {'category': 'string', 'destIp': 'boolean', 'malwareHash': 'boolean', 'malwareUrl': 'boolean',
-                        'priority': 'string', 'sourceIp': 'boolean', 'subcategory': 'string'},
-    '.swimlane': {'caseId': 'string'},
-    '.thehive': {'tlp': 'number'},
-}
-CONNECTOR_TYPES = tuple(sorted(CONNECTOR_FIELDS))
-
-KEY_PATTERN = re.compile(r'^[a-z0-9_-]{1,36}$')
-KEY_RULE = 'must match ^[a-z0-9_-]{1,36}$ (1 to 36 lowercase letters, digits, _ or -)'
-MAX_CUSTOM_FIELDS = 10
-MAX_LABEL_LENGTH = 50
-MAX_TEXT_DEFAULT_LENGTH = 160
-MAX_SAFE_INTEGER = 2 ** 53 - 1
+from ansible_collections.kibana.cases.plugins.module_utils.case_templates import (
+    fill_template_custom_fields,
+    templates_problems,
+    templates_to_kibana,
+)
+from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import (
+    CONNECTOR_FIELDS,
+    NONE_CONNECTOR,
+    InvalidOptions,
+    connector_fields_problems,
+    connector_problems,
+    custom_fields_problems,
+    observable_types_problems,
+)
 
 # Settings the module manages: option name -> Kibana's key. Everything else Kibana returns
 # (id, version, mappings, error, created_*, updated_*) is the server's and never compared.
@@ -46,103 +33,50 @@ SETTINGS = (
     ('closure_type', 'closure_type'),
     ('connector', 'connector'),
     ('custom_fields', 'customFields'),
+    ('templates', 'templates'),
+    ('observable_types', 'observableTypes'),
 )
 MANAGED_KEYS = tuple(api_key for _option, api_key in SETTINGS)
 
 
-class InvalidOptions(Exception):
-    """The options break a rule of Kibana; raised before any write."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__('; '.join(self.problems))
-
-
 def check_options(params):
-    """Raise InvalidOptions listing every rule of Kibana the options break."""
+    """Raise InvalidOptions listing every rule of Kibana the options break (those that need no server)."""
     problems = []
     if params.get('connector') is not None:
-        problems.extend(_connector_problems(params['connector']))
+        problems.extend(connector_problems('connector', params['connector']))
     if params.get('custom_fields') is not None:
-        problems.extend(_custom_fields_problems(params['custom_fields']))
+        problems.extend(custom_fields_problems(params['custom_fields']))
+    if params.get('templates') is not None:
+        problems.extend(templates_problems(params['templates']))
+    if params.get('observable_types') is not None:
+        problems.extend(observable_types_problems(params['observable_types']))
     if problems:
         raise InvalidOptions(problems)
 
 
-def _connector_problems(connector):
-    problems = []
-    if not any(connector.get(name) is not None for name in ('id', 'name', 'type')):
-        problems.append('connector: give at least one of id, name or type (type .none alone means no connector)')
-    if connector.get('type') is not None:
-        problems.extend(connector_fields_problems(connector['type'], connector.get('fields')))
-    return problems
+def version_requirements(params):
+    """The Kibana versions the options need: [(what, (major, minor))]; empty when any version does."""
+    needs = []
+    if params.get('templates') is not None:
+        needs.append(('templates', (8, 15)))
+    if params.get('connector') and params['connector'].get('type') == '.thehive':
+        needs.append(('a .thehive connector', (8, 16)))
+    if any(field['type'] == 'number' for field in params.get('custom_fields') or []):
+        needs.append(('number custom fields', (8, 17)))
+    if params.get('observable_types') is not None:
+        needs.append(('observable_types', (8, 18)))
+    return needs
 
 
-def connector_fields_problems(connector_type, fields):
-    """Problems of ``connector.fields`` for a connector of ``connector_type``."""
-    schema = CONNECTOR_FIELDS[connector_type]
-    if fields is None:
-        return []
-    if schema is None:
-        return ['connector.fields: must be null for a connector of type %s' % connector_type]
-    problems = []
-    for name in sorted(set(fields) - set(schema)):
-        problems.append('connector.fields.%s: not a field of a %s connector (allowed: %s)'
-                        % (name, connector_type, ', '.join(sorted(schema))))
-    for name, kind in sorted(schema.items()):
-        value = fields.get(name)
-        if value is not None and not _is_kind(value, kind):
-            problems.append('connector.fields.%s: must be a %s or null, got %r' % (name, kind, value))
-    return problems
-
-
-def _is_kind(value, kind):
-    if kind == 'string':
-        return isinstance(value, str)
-    if kind == 'boolean':
-        return isinstance(value, bool)
-    if kind == 'number':
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _custom_fields_problems(custom_fields):
-    problems = []
-    if len(custom_fields) > MAX_CUSTOM_FIELDS:
-        problems.append('custom_fields: at most %d custom fields, got %d' % (MAX_CUSTOM_FIELDS, len(custom_fields)))
-    seen = set()
-    for index, field in enumerate(custom_fields):
-        where = 'custom_fields[%d]' % index
-        key = field['key']
-        if not KEY_PATTERN.match(key):
-            problems.append('%s.key: %r %s' % (where, key, KEY_RULE))
-        elif key in seen:
-            problems.append('%s.key: %r is used by another custom field; keys must be unique' % (where, key))
-        seen.add(key)
-        label_length = len(field['label'].strip())
-        if not 1 <= label_length <= MAX_LABEL_LENGTH:
-            problems.append('%s.label: must be 1 to %d characters (not counting surrounding spaces), got %d'
-                            % (where, MAX_LABEL_LENGTH, label_length))
-        problem = _default_value_problem(field['type'], field.get('default_value'))
-        if problem:
-            problems.append('%s.default_value: %s' % (where, problem))
-    return problems
-
-
-def _default_value_problem(field_type, value):
-    if value is None:
-        return None
-    if field_type == 'text':
-        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT_DEFAULT_LENGTH:
-            return 'a text custom field takes a string of 1 to %d characters or null, got %r' % (
-                MAX_TEXT_DEFAULT_LENGTH, value)
-    elif field_type == 'toggle':
-        if not isinstance(value, bool):
-            return 'a toggle custom field takes true, false or null, got %r' % (value,)
-    elif not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_SAFE_INTEGER:
-        return 'a number custom field takes an integer between -%d and %d or null, got %r' % (
-            MAX_SAFE_INTEGER, MAX_SAFE_INTEGER, value)
-    return None
+def version_problems(requirements, kibana_version):
+    """What the Kibana of ``kibana_version`` (like ``8.16.2``) lacks among ``requirements``."""
+    match = re.match(r'^(\d+)\.(\d+)', str(kibana_version))
+    if not match:
+        return ['cannot tell the Kibana version from %r, which %s need'
+                % (kibana_version, ', '.join(what for what, _needed in requirements))]
+    found = (int(match.group(1)), int(match.group(2)))
+    return ['%s: needs Kibana %d.%d or later; Kibana here is %s' % (what, needed[0], needed[1], kibana_version)
+            for what, needed in requirements if found < needed]
 
 
 def connector_needs_lookup(connector):
@@ -176,7 +110,7 @@ def resolve_connector(connector, usable_connectors):
                               'give connector.id to choose one'
                               % (len(matches), wanted, ', '.join(sorted(found['id'] for found in matches)))])
     found = matches[0]
-    problems = connector_fields_problems(found['actionTypeId'], connector.get('fields'))
+    problems = connector_fields_problems('connector', found['actionTypeId'], connector.get('fields'))
     if problems:
         raise InvalidOptions(problems)
     return _connector(found['id'], found['name'], found['actionTypeId'], connector.get('fields'))
@@ -190,10 +124,12 @@ def _connector(connector_id, name, connector_type, fields):
     return {'id': connector_id, 'name': name, 'type': connector_type, 'fields': fields}
 
 
-def desired_settings(params, connector):
+def desired_settings(params, connector, configuration):
     """Kibana's form of the settings the user gave (options left unset are not managed).
 
-    ``connector`` is the resolved connector object (see resolve_connector) or None.
+    ``connector`` is the resolved connector (see resolve_connector) or None; ``configuration`` the current
+    one or None: templates take the types of their custom field values from the custom fields the task
+    sets, else from the current ones. Raises InvalidOptions when a template uses an unknown custom field.
     """
     desired = {}
     if params.get('closure_type') is not None:
@@ -202,7 +138,20 @@ def desired_settings(params, connector):
         desired['connector'] = connector
     if params.get('custom_fields') is not None:
         desired['customFields'] = [_custom_field(field) for field in params['custom_fields']]
+    if params.get('templates') is not None:
+        templates, problems = templates_to_kibana(params['templates'], _custom_fields_after(desired, configuration))
+        if problems:
+            raise InvalidOptions(problems)
+        desired['templates'] = templates
+    if params.get('observable_types') is not None:
+        desired['observableTypes'] = [{'key': item['key'], 'label': item['label']} for item in params['observable_types']]
     return desired
+
+
+def _custom_fields_after(desired, configuration):
+    if 'customFields' in desired:
+        return desired['customFields']
+    return (configuration or {}).get('customFields') or []
 
 
 def _custom_field(field):
@@ -213,11 +162,12 @@ def _custom_field(field):
     return api_field
 
 
-def _comparable(api_key, value):
-    """A setting as compared: custom fields without a null defaultValue (Kibana may omit or null it)."""
-    if api_key == 'customFields':
-        return [dict((k, v) for k, v in field.items() if not (k == 'defaultValue' and v is None))
-                for field in value or []]
+def _comparable(value):
+    """A setting as compared: keys whose value is null count as absent (Kibana may omit or null them)."""
+    if isinstance(value, dict):
+        return dict((key, _comparable(item)) for key, item in value.items() if item is not None)
+    if isinstance(value, list):
+        return [_comparable(item) for item in value]
     return value
 
 
@@ -226,7 +176,23 @@ def changed_settings(desired, configuration):
     if configuration is None:
         return dict(desired)
     return dict((key, value) for key, value in desired.items()
-                if _comparable(key, value) != _comparable(key, configuration.get(key)))
+                if _comparable(value) != _comparable(configuration.get(key)))
+
+
+def settings_to_write(desired, configuration):
+    """The settings a PATCH sends: those that differ, and with templates both custom fields and templates.
+
+    Kibana's PATCH rebuilds the templates from the request's own customFields and templates (absent ones
+    count as empty), so, as Kibana's UI does, a configuration with templates gets both in every PATCH:
+    the task's, else the current ones. The version the PATCH carries keeps this from undoing a concurrent write.
+    """
+    changes = changed_settings(desired, configuration)
+    if changes and configuration is not None and 'templates' in configuration:
+        custom_fields = _custom_fields_after(desired, configuration)
+        changes['customFields'] = custom_fields
+        if 'templates' not in desired:
+            changes['templates'] = fill_template_custom_fields(configuration.get('templates'), custom_fields)
+    return changes
 
 
 def custom_field_type_problems(desired, configuration):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.kibana.cases.plugins.module_utils.case_settings import (
-    InvalidOptions,
     changed_settings,
     check_options,
     connector_needs_lookup,
@@ -19,12 +18,17 @@ from ansible_collections.kibana.cases.plugins.module_utils.case_settings import 
     patch_body,
     predict,
     resolve_connector,
+    settings_to_write,
     settings_view,
+    version_problems,
+    version_requirements,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError
+from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
 
 CONFIGURE_PATH = '/api/cases/configure'
 USABLE_CONNECTORS_PATH = '/api/cases/configure/connectors/_find'
+STATUS_PATH = '/api/status'
 # Rounds of read-compare-write when a concurrent writer gets in between (409) or a create's answer is lost.
 MAX_ROUNDS = 3
 
@@ -65,6 +69,18 @@ def _current_configuration(client, params, warnings):
     return current
 
 
+def _check_kibana_version(client, params):
+    """Fail before any write when the options need a newer Kibana; reads the version only then."""
+    requirements = version_requirements(params)
+    if not requirements:
+        return
+    status = client.get(STATUS_PATH)
+    number = (status.get('version') or {}).get('number') if isinstance(status, dict) else None
+    problems = version_problems(requirements, number)
+    if problems:
+        raise InvalidOptions(problems)
+
+
 def _write(client, params, current, desired, changes):
     if current is None:
         return client.post(CONFIGURE_PATH, create_body(params['owner'], desired), space_id=params['space_id'])
@@ -80,27 +96,28 @@ def sync_case_configuration(client, params, check_mode=False):
     of being overwritten: the flow then reads again and writes only what still differs.
     """
     check_options(params)
+    _check_kibana_version(client, params)
     warnings = []
     connector = params.get('connector')
     if connector is not None:
         usable = client.get(USABLE_CONNECTORS_PATH, space_id=params['space_id']) if connector_needs_lookup(connector) else []
         connector = resolve_connector(connector, usable)
-    desired = desired_settings(params, connector)
 
-    first = None
+    first = first_desired = None
     last_error = None
     for round_number in range(MAX_ROUNDS):
         current = _current_configuration(client, params, warnings)
+        desired = desired_settings(params, connector, current)
         if round_number == 0:
-            first = current
-        changes = changed_settings(desired, current)
+            first, first_desired = current, desired
+        changes = settings_to_write(desired, current)
         if current is not None and not changes:
-            return _result(first, current, desired, warnings)
+            return _result(first, current, first_desired, warnings)
         problems = custom_field_type_problems(desired, current)
         if problems:
             raise InvalidOptions(problems)
         if check_mode:
-            return _result(first, predict(current, changes, params['owner']), desired, warnings)
+            return _result(first, predict(current, changes, params['owner']), first_desired, warnings)
         try:
             written = _write(client, params, current, desired, changes)
         except KibanaError as exc:
@@ -110,7 +127,7 @@ def sync_case_configuration(client, params, check_mode=False):
                 last_error = exc
                 continue
             raise
-        return _result(first, written, desired, warnings)
+        return _result(first, written, first_desired, warnings)
     raise KibanaError('gave up after %d rounds of read-compare-write, each time another writer changed the '
                       'configuration of owner %s in space %s first; last error: %s'
                       % (MAX_ROUNDS, params['owner'], params['space_id'], last_error),

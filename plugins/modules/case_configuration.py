@@ -11,12 +11,16 @@ short_description: Manage the Cases settings of one owner in one Kibana space
 version_added: 1.0.0
 description:
   - Manages the case configuration of Kibana (the Cases settings page) for one owner
-    (Stack Management C(cases), C(securitySolution) or C(observability)) in one Kibana space:
-    the closure type, the default connector and the custom fields.
+    (Stack Management C(cases), C(securitySolution) or C(observability)) in one Kibana space,
+    the closure type, the default connector, the custom fields, the case templates and the
+    observable types.
   - Reads the configuration, compares only the options you set with it, and writes only when
     something differs, with one request that carries the configuration's C(version), so a
     concurrent change is never overwritten.
   - Creates the configuration when the space has none for that owner.
+  - Reads the Kibana version (C(GET /api/status)) only when an option needs a recent one, and fails
+    before writing when Kibana is older than an option needs (O(templates) 8.15, a V(.thehive)
+    connector 8.16, V(number) custom fields 8.17, O(observable_types) 8.18).
 author:
   - kibana.cases contributors
 extends_documentation_fragment:
@@ -63,7 +67,7 @@ options:
   connector:
     description:
       - The default connector of new cases.
-      - V({type: .none}) alone means no connector.
+      - O(connector.type=.none) alone means no connector.
       - Give O(connector.id), O(connector.name) and O(connector.type) to use them as they are;
         give fewer (for example only O(connector.name)) to look the others up among the connectors
         usable by cases in the space. No match, or several, fails the task.
@@ -94,9 +98,10 @@ options:
   custom_fields:
     description:
       - The custom fields of cases, at most 10.
-      - Authoritative when set: the configuration ends with exactly these, in this order;
+      - Authoritative when set, the configuration ends with exactly these, in this order;
         V([]) removes every custom field. Unset, the custom fields are left as they are.
       - Kibana cannot change the type of an existing key; the task fails before writing if asked to.
+      - Needs Kibana 8.11 or later.
     type: list
     elements: dict
     suboptions:
@@ -125,6 +130,115 @@ options:
           - Value of the field on new cases.
           - A string of 1 to 160 characters for V(text), a boolean for V(toggle), an integer for V(number).
         type: raw
+  templates:
+    description:
+      - Case templates, at most 10. Needs Kibana 8.15 or later.
+      - Authoritative when set, the configuration ends with exactly these, in this order;
+        V([]) removes every template. Unset, the templates are left as they are.
+      - A template's custom field values left out are filled the way Kibana fills them (the field's
+        default value, V(false) for a toggle without one, else null), so a re-run reports no change.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: Identifier of the template, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
+        type: str
+        required: true
+        no_log: false
+      name:
+        description: Name of the template, 1 to 50 characters.
+        type: str
+        required: true
+      description:
+        description: Description of the template, at most 1000 characters.
+        type: str
+      tags:
+        description: Tags of the template, at most 10 of 1 to 50 characters.
+        type: list
+        elements: str
+      case_fields:
+        description: The values a case created from the template starts with.
+        type: dict
+        suboptions:
+          title:
+            description: Title, 1 to 160 characters.
+            type: str
+          description:
+            description: Description, 1 to 30000 characters.
+            type: str
+          tags:
+            description: Case tags, at most 200 of 1 to 256 characters.
+            type: list
+            elements: str
+          severity:
+            description: Severity.
+            type: str
+            choices: [low, medium, high, critical]
+          assignees:
+            description:
+              - User profile identifiers (uid) of the assignees, at most 10.
+              - Kibana accepts assignees only with a Platinum or Enterprise license.
+            type: list
+            elements: str
+          category:
+            description: Category, 1 to 50 characters.
+            type: str
+          custom_fields:
+            description:
+              - Values of custom fields of the configuration (O(custom_fields) when set, else the current ones).
+              - The type of each value comes from that custom field.
+            type: list
+            elements: dict
+            suboptions:
+              key:
+                description: Key of a custom field of the configuration.
+                type: str
+                required: true
+                no_log: false
+              value:
+                description: A string for a text field, a boolean for a toggle, an integer for a number; or null.
+                type: raw
+          sync_alerts:
+            description: Whether the alerts of the case sync their status with it.
+            type: bool
+          connector:
+            description:
+              - Connector of the case; give O(templates[].case_fields.connector.id),
+                O(templates[].case_fields.connector.name) and O(templates[].case_fields.connector.type),
+                or only O(templates[].case_fields.connector.type=.none).
+            type: dict
+            suboptions:
+              id:
+                description: Identifier of the connector.
+                type: str
+              name:
+                description: Name of the connector.
+                type: str
+              type:
+                description: Connector type.
+                type: str
+                choices: [.cases-webhook, .jira, .none, .resilient, .servicenow, .servicenow-sir, .swimlane, .thehive]
+              fields:
+                description: Field values of the connector type, as for O(connector.fields).
+                type: dict
+  observable_types:
+    description:
+      - Custom observable types, at most 10. Needs Kibana 8.18 or later.
+      - Authoritative when set; V([]) removes every custom observable type.
+      - Neither the key nor the label may repeat, nor be those of a built-in observable type of
+        Kibana (IPv4, IPv6, URL, Host name, File hash, File path, Email, Domain); labels are compared without case.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: Identifier of the observable type, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
+        type: str
+        required: true
+        no_log: false
+      label:
+        description: Label shown in Kibana, 1 to 50 characters.
+        type: str
+        required: true
 seealso:
   - module: kibana.cases.case_configuration_info
   - name: Kibana case settings API
@@ -165,6 +279,33 @@ EXAMPLES = r"""
       - key: affected_hosts
         label: Affected hosts
         type: number
+
+- name: A template that starts malware cases with high severity and a ticket number
+  kibana.cases.case_configuration:
+    owner: securitySolution
+    custom_fields:
+      - key: ticket_id
+        label: Ticket
+        type: text
+    templates:
+      - key: malware
+        name: Malware
+        description: Malware found on a host
+        tags: [soc]
+        case_fields:
+          title: Malware on host
+          severity: high
+          tags: [malware]
+          custom_fields:
+            - key: ticket_id
+              value: SOC-0000
+
+- name: Observable types of the team
+  kibana.cases.case_configuration:
+    owner: securitySolution
+    observable_types:
+      - key: vessel-imo
+        label: Vessel IMO number
 
 - name: Connection options once for every kibana.cases module
   module_defaults:
@@ -210,6 +351,14 @@ configuration:
       type: list
       elements: dict
       sample: [{"key": "ticket_id", "label": "Ticket", "type": "text", "required": false}]
+    templates:
+      description: The case templates (Kibana 8.15 or later).
+      type: list
+      elements: dict
+    observableTypes:
+      description: The custom observable types (Kibana 8.18 or later).
+      type: list
+      elements: dict
     mappings:
       description: How case fields map to the fields of the connector (computed by Kibana).
       type: list
@@ -226,51 +375,17 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kibana.cases.plugins.module_utils.case_settings import (
-    CLOSURE_TYPES,
-    CONNECTOR_TYPES,
-    CUSTOM_FIELD_TYPES,
-    OWNERS,
-    InvalidOptions,
+from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
+    CASE_CONFIGURATION_ARGUMENT_SPEC,
+    MODULE_OPTIONS,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import sync_case_configuration
-from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
-    CONNECTION_ARGUMENT_SPEC,
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_TOGETHER,
-    KibanaError,
-    client_from_module,
-)
-
-ARGUMENT_SPEC = dict(
-    CONNECTION_ARGUMENT_SPEC,
-    space_id=dict(type='str', default='default'),
-    owner=dict(type='str', choices=list(OWNERS), default='cases'),
-    configuration_id=dict(type='str'),
-    closure_type=dict(type='str', choices=list(CLOSURE_TYPES)),
-    connector=dict(type='dict', options=dict(
-        id=dict(type='str'),
-        name=dict(type='str'),
-        type=dict(type='str', choices=list(CONNECTOR_TYPES)),
-        fields=dict(type='dict'),
-    )),
-    custom_fields=dict(type='list', elements='dict', options=dict(
-        key=dict(type='str', required=True, no_log=False),
-        label=dict(type='str', required=True),
-        type=dict(type='str', required=True, choices=list(CUSTOM_FIELD_TYPES)),
-        required=dict(type='bool', default=False),
-        default_value=dict(type='raw'),
-    )),
-)
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError, client_from_module
+from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=CASE_CONFIGURATION_ARGUMENT_SPEC, **MODULE_OPTIONS)
     client = client_from_module(module)
     try:
         outcome = sync_case_configuration(client, module.params, check_mode=module.check_mode)

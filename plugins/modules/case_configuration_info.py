@@ -67,30 +67,16 @@ configurations:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kibana.cases.plugins.module_utils.case_settings import OWNERS
+from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
+    CASE_CONFIGURATION_INFO_ARGUMENT_SPEC,
+    MODULE_OPTIONS,
+)
 from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import read_configurations
-from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
-    CONNECTION_ARGUMENT_SPEC,
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_TOGETHER,
-    KibanaError,
-    client_from_module,
-)
-
-ARGUMENT_SPEC = dict(
-    CONNECTION_ARGUMENT_SPEC,
-    space_id=dict(type='str', default='default'),
-    owner=dict(type='str', choices=list(OWNERS)),
-)
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError, client_from_module
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_together=CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=CASE_CONFIGURATION_INFO_ARGUMENT_SPEC, **MODULE_OPTIONS)
     client = client_from_module(module)
     try:
         configurations = read_configurations(client, module.params['space_id'], module.params['owner'])

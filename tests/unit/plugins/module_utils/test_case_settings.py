@@ -46,7 +46,7 @@ def test_every_problem_is_listed_with_its_option_path():
     assert problems == [
         "custom_fields[0].key: 'OK' must match ^[a-z0-9_-]{1,36}$ (1 to 36 lowercase letters, digits, _ or -)",
         'custom_fields[1].label: must be 1 to 50 characters (not counting surrounding spaces), got 0',
-        "custom_fields[2].key: 'ok' is used by another custom field; keys must be unique",
+        "custom_fields[2].key: 'ok' is used twice; keys must be unique",
         'custom_fields[3].default_value: a text custom field takes a string of 1 to 160 characters or null, got '
         + repr('y' * 161),
     ]
@@ -112,7 +112,7 @@ def test_none_type_alone_is_the_none_connector():
 
 def test_desired_maps_options_to_kibana_names_and_leaves_unset_ones_out():
     desired = desired_settings(dict(closure_type=None, custom_fields=[field(default_value='n/a'), field('b', 'B', 'toggle')]),
-                               connector=None)
+                               connector=None, configuration=None)
     assert desired == {'customFields': [
         {'key': 'ticket', 'label': 'Ticket', 'type': 'text', 'required': False, 'defaultValue': 'n/a'},
         {'key': 'b', 'label': 'B', 'type': 'toggle', 'required': False},
@@ -122,7 +122,7 @@ def test_desired_maps_options_to_kibana_names_and_leaves_unset_ones_out():
 def test_changes_compare_only_what_is_managed_and_ignore_a_null_default_value():
     current = {'closure_type': 'close-by-user', 'connector': NONE_CONNECTOR, 'version': 'v1',
                'customFields': [{'key': 'ticket', 'label': 'Ticket', 'type': 'text', 'required': False, 'defaultValue': None}]}
-    desired = desired_settings(dict(custom_fields=[field()], closure_type='close-by-pushing'), None)
+    desired = desired_settings(dict(custom_fields=[field()], closure_type='close-by-pushing'), None, None)
     assert changed_settings(desired, current) == {'closure_type': 'close-by-pushing'}
     assert changed_settings({}, current) == {}
     assert changed_settings(desired, None) == desired
@@ -130,13 +130,13 @@ def test_changes_compare_only_what_is_managed_and_ignore_a_null_default_value():
 
 def test_custom_field_order_is_part_of_the_setting():
     a, b = field('a', 'A'), field('b', 'B')
-    current = {'customFields': desired_settings(dict(custom_fields=[a, b]), None)['customFields']}
-    assert changed_settings(desired_settings(dict(custom_fields=[b, a]), None), current)
+    current = {'customFields': desired_settings(dict(custom_fields=[a, b]), None, None)['customFields']}
+    assert changed_settings(desired_settings(dict(custom_fields=[b, a]), None, None), current)
 
 
 def test_type_change_of_an_existing_key_is_refused_but_a_new_key_is_fine():
     current = {'customFields': [{'key': 'ticket', 'type': 'text'}]}
-    desired = desired_settings(dict(custom_fields=[field(type='toggle'), field('other', 'O', 'number')]), None)
+    desired = desired_settings(dict(custom_fields=[field(type='toggle'), field('other', 'O', 'number')]), None, None)
     assert len(custom_field_type_problems(desired, current)) == 1
     assert custom_field_type_problems(desired, None) == []
 

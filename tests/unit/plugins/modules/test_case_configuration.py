@@ -141,7 +141,7 @@ def test_connector_by_name_fails_without_exactly_one_match(kibana, run_module, u
     ({'custom_fields': [{'key': 'k%d' % i, 'label': 'x', 'type': 'text'} for i in range(11)]},
      'custom_fields: at most 10 custom fields, got 11'),
     ({'custom_fields': [{'key': 'k', 'label': 'a', 'type': 'text'}, {'key': 'k', 'label': 'b', 'type': 'toggle'}]},
-     "custom_fields[1].key: 'k' is used by another custom field"),
+     "custom_fields[1].key: 'k' is used twice"),
     ({'custom_fields': [{'key': 'k', 'label': 'a', 'type': 'toggle', 'default_value': 'yes'}]},
      'custom_fields[0].default_value: a toggle custom field takes true, false or null'),
     ({'connector': {'type': '.none', 'fields': {}}}, 'connector.fields: must be null for a connector of type .none'),
@@ -264,3 +264,32 @@ def test_credentials_never_appear_in_a_failure(kibana, run_module):
     assert result['failed'] is True
     assert 's3cr3t-pw' not in str(result)
     assert kibana.seen[0]['headers']['Authorization'].startswith('Basic ')
+
+
+def test_an_option_newer_than_kibana_fails_after_reading_the_version_only(kibana, run_module):
+    kibana.expect('GET', '/api/status', answer={'version': {'number': '8.14.3'}})
+
+    result = run_module(case_configuration, {'observable_types': [{'key': 'vessel', 'label': 'Vessel'}],
+                                             'templates': []})
+
+    assert result['failed'] is True
+    assert result['msg'] == ('templates: needs Kibana 8.15 or later; Kibana here is 8.14.3; '
+                             'observable_types: needs Kibana 8.18 or later; Kibana here is 8.14.3')
+
+
+def test_templates_are_sent_with_the_custom_fields_they_fill(kibana, run_module):
+    current = configuration(customFields=[TICKET], templates=[], observableTypes=[])
+    template = {'key': 'malware', 'name': 'Malware',
+                'caseFields': {'severity': 'high', 'customFields': [{'key': 'ticket', 'type': 'text', 'value': None}]}}
+    kibana.expect('GET', '/api/status', answer={'version': {'number': '9.1.0'}})
+    kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[current])
+    kibana.expect('PATCH', CONFIGURE + '/conf-1',
+                  body={'customFields': [TICKET], 'templates': [template], 'version': 'WzEsMV0='},
+                  answer=configuration(customFields=[TICKET], templates=[template], observableTypes=[], version='WzIsMV0='))
+
+    result = run_module(case_configuration, {'templates': [{'key': 'malware', 'name': 'Malware',
+                                                            'case_fields': {'severity': 'high'}}]}, diff=True)
+
+    assert result['changed'] is True
+    assert result['diff']['after']['templates'] == [template]
+    assert result['diff']['before']['templates'] == []
