@@ -278,14 +278,14 @@ def test_an_option_newer_than_kibana_fails_after_reading_the_version_only(kibana
 
 
 def test_templates_are_sent_with_the_custom_fields_they_fill(kibana, run_module):
-    current = configuration(customFields=[TICKET], templates=[], observableTypes=[])
+    current = configuration(customFields=[TICKET_FIELD], templates=[], observableTypes=[])
     template = {'key': 'malware', 'name': 'Malware',
                 'caseFields': {'severity': 'high', 'customFields': [{'key': 'ticket', 'type': 'text', 'value': None}]}}
     kibana.expect('GET', '/api/status', answer={'version': {'number': '9.1.0'}})
     kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[current])
     kibana.expect('PATCH', CONFIGURE + '/conf-1',
-                  body={'customFields': [TICKET], 'templates': [template], 'version': 'WzEsMV0='},
-                  answer=configuration(customFields=[TICKET], templates=[template], observableTypes=[], version='WzIsMV0='))
+                  body={'customFields': [TICKET_FIELD], 'templates': [template], 'version': 'WzEsMV0='},
+                  answer=configuration(customFields=[TICKET_FIELD], templates=[template], observableTypes=[], version='WzIsMV0='))
 
     result = run_module(case_configuration, {'templates': [{'key': 'malware', 'name': 'Malware',
                                                             'case_fields': {'severity': 'high'}}]}, diff=True)
