@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import validation as v
-from .state import State
+from .state import State, transform_template_custom_fields
 
 FAULT_ACTIONS = ("status", "drop", "drop_after", "status_after", "delay", "html", "bad_json",
                  "missing_version", "concurrent_write")
@@ -311,15 +311,20 @@ class Handler(BaseHTTPRequestHandler):
         if rec is None or rec["space_id"] != space_id:
             raise HttpError(404, f"Saved object [cases-configure/{config_id}] not found")
         v.custom_field_type_changes(body.get("customFields"), rec["customFields"])
-        cfs = body["customFields"] if "customFields" in body else (rec["customFields"] or None)
-        v.templates_checks(body.get("templates"), cfs)
+        changes = {k: val for k, val in body.items() if k != "version"}
+        if f.templates:
+            # server/client/configure/client.ts update(): the stored templates are rebuilt from the
+            # request's templates and customFields only; an absent one counts as empty, so a PATCH
+            # without templates stores [] (`updatedTemplates && {templates}` with [] truthy in JS).
+            changes["templates"] = transform_template_custom_fields(body.get("templates"),
+                                                                    body.get("customFields"))
+            v.templates_checks(changes["templates"], body.get("customFields"))
         if not st.can_write(principal, rec["owner"]):
             raise HttpError(403, "Unauthorized to update case configuration with owners: "
                             + _owners_message([rec["owner"]]))
         if body["version"] != rec["version"]:
             raise HttpError(409, "This configuration has been updated. Please refresh before "
                                  "saving additional updates.")
-        changes = {k: val for k, val in body.items() if k != "version"}
         st.update_config(rec, changes, st.user_of(principal))
         return 200, st.render(rec), None
 

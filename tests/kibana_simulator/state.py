@@ -305,3 +305,32 @@ class State:
             "faults": copy.deepcopy(self.faults),
             "principals": [p.get("username") for p in self.principals],
         }
+
+
+def transform_template_custom_fields(templates, custom_fields):
+    """Kibana's transformTemplateCustomFields (server/common/utils.ts): each template keeps the values
+    of custom fields that still exist and gets the missing ones with the field's default value
+    (false for a toggle without one, else null); no custom fields leaves every template with []."""
+    if not templates:
+        return []
+    out = []
+    for template in templates:
+        template = copy.deepcopy(template)
+        case_fields = dict(template.get("caseFields") or {})
+        if not custom_fields:
+            case_fields["customFields"] = []
+        else:
+            keys = {field["key"] for field in custom_fields}
+            values = [value for value in case_fields.get("customFields") or [] if value["key"] in keys]
+            present = {value["key"] for value in values}
+            for field in custom_fields:
+                if field["key"] not in present:
+                    default = field.get("defaultValue")
+                    if default is None and field["type"] == "toggle":
+                        default = False
+                    values.append({"key": field["key"], "type": field["type"], "value": default})
+            case_fields["customFields"] = values
+        template["caseFields"] = case_fields
+        out.append(template)
+    return out
+

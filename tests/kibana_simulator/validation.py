@@ -411,13 +411,12 @@ def duplicated_keys(items, field_name):
         raise BadRequest(f"Invalid duplicated {field_name} keys in request: {','.join(dup)}")
 
 
-# server/common/constants (OBSERVABLE_TYPES_BUILTIN); labels/keys recalled, not looked up in full
+# common/constants/observables.ts OBSERVABLE_TYPES_BUILTIN (looked up)
 OBSERVABLE_TYPES_BUILTIN = [
     ("observable-type-ipv4", "IPv4"), ("observable-type-ipv6", "IPv6"),
     ("observable-type-url", "URL"), ("observable-type-hostname", "Host name"),
     ("observable-type-file-hash", "File hash"), ("observable-type-file-path", "File path"),
-    ("observable-type-domain", "Domain"), ("observable-type-agent-id", "Agent ID"),
-    ("observable-type-email", "Email"),
+    ("observable-type-email", "Email"), ("observable-type-domain", "Domain"),
 ]
 
 

@@ -259,15 +259,33 @@ def test_patch_400s_in_contract_order(api):
     r = api.patch(c["id"], {"version": "stale",
                             "customFields": [cf(key="k1", label="Lbl", type="toggle")]})
     assert r.status_code == 400
-    # templates checked against the stored custom fields when none are sent
+    # templates are checked against the request's custom fields (Kibana's update() uses only those)
+    k1 = [cf(key="k1", label="Lbl", type="text")]
     tpl = [{"key": "t", "name": "T", "caseFields": {"customFields": [{"key": "k1", "type": "toggle",
                                                                         "value": None}]}}]
-    r = api.patch(c["id"], {"version": c["version"], "templates": tpl})
+    r = api.patch(c["id"], {"version": c["version"], "customFields": k1, "templates": tpl})
     assert r.json() == err(400, 'The following custom fields have the wrong type in the request: "Lbl"')
     tpl[0]["caseFields"]["customFields"][0].update(type="text", value="hello")
-    r = api.patch(c["id"], {"version": c["version"], "templates": tpl})
+    r = api.patch(c["id"], {"version": c["version"], "customFields": k1, "templates": tpl})
     assert r.status_code == 200, r.text
     assert r.json()["templates"] == tpl
+
+
+def test_patch_rebuilds_templates_from_the_request_like_kibana(api):
+    fields = [cf(key="k1", label="Text", type="text"), cf(key="k2", label="Toggle", type="toggle"),
+              dict(cf(key="k3", label="Num", type="number"), defaultValue=7)]
+    c = api.create(customFields=fields)
+    tpl = [{"key": "t", "name": "T", "caseFields": {"customFields": [{"key": "k1", "type": "text", "value": "v"}]}}]
+    r = api.patch(c["id"], {"version": c["version"], "customFields": fields, "templates": tpl})
+    assert r.json()["templates"][0]["caseFields"]["customFields"] == [
+        {"key": "k1", "type": "text", "value": "v"}, {"key": "k2", "type": "toggle", "value": False},
+        {"key": "k3", "type": "number", "value": 7}]
+    # templates without customFields in the request lose their values
+    r = api.patch(c["id"], {"version": r.json()["version"], "templates": tpl})
+    assert r.json()["templates"][0]["caseFields"]["customFields"] == []
+    # a PATCH without templates stores none
+    r = api.patch(c["id"], {"version": r.json()["version"], "closure_type": "close-by-pushing"})
+    assert r.status_code == 200 and r.json()["templates"] == []
 
 
 def test_get_unknown_query_key(api):
