@@ -144,3 +144,17 @@ def _result(first, final, desired, warnings):
         after=settings_view(final),
         warnings=warnings,
     )
+
+
+def case_configuration_task(client, params, check_mode=False, diff_mode=False):
+    """The result and warnings of a case_configuration task (module or controller-side action plugin)."""
+    outcome = sync_case_configuration(client, params, check_mode=check_mode)
+    result = dict(changed=outcome.changed, configuration=outcome.configuration)
+    if diff_mode:
+        result['diff'] = dict(before=outcome.before, after=outcome.after)
+    return result, outcome.warnings
+
+
+def case_configuration_info_task(client, params, check_mode=False, diff_mode=False):
+    """The result and warnings of a case_configuration_info task; it only reads."""
+    return dict(changed=False, configurations=read_configurations(client, params['space_id'], params['owner'])), []

@@ -10,7 +10,7 @@ import traceback
 from http import HTTPStatus
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
 try:
     import requests
@@ -213,15 +213,3 @@ def _reason(exc):
 def _excerpt(text, limit=200):
     text = ' '.join((text or '').split())
     return text if len(text) <= limit else text[:limit] + '...'
-
-
-def client_from_module(module):
-    """The client for an AnsibleModule's connection options; fails the module when it cannot be built."""
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    for warning in connection_warnings(module.params):
-        module.warn(warning)
-    try:
-        return KibanaClient.from_params(module.params)
-    except KibanaError as exc:
-        module.fail_json(msg=str(exc))

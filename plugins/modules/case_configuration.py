@@ -379,24 +379,13 @@ from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import
     CASE_CONFIGURATION_ARGUMENT_SPEC,
     MODULE_OPTIONS,
 )
-from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import sync_case_configuration
-from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError, client_from_module
-from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import case_configuration_task
+from ansible_collections.kibana.cases.plugins.module_utils.module_runner import run_task_in_module
 
 
 def main():
     module = AnsibleModule(argument_spec=CASE_CONFIGURATION_ARGUMENT_SPEC, **MODULE_OPTIONS)
-    client = client_from_module(module)
-    try:
-        outcome = sync_case_configuration(client, module.params, check_mode=module.check_mode)
-    except (InvalidOptions, KibanaError) as exc:
-        module.fail_json(msg=str(exc))
-    for warning in outcome.warnings:
-        module.warn(warning)
-    result = dict(changed=outcome.changed, configuration=outcome.configuration)
-    if module._diff:
-        result['diff'] = dict(before=outcome.before, after=outcome.after)
-    module.exit_json(**result)
+    run_task_in_module(module, case_configuration_task)
 
 
 if __name__ == '__main__':

@@ -71,18 +71,13 @@ from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import
     CASE_CONFIGURATION_INFO_ARGUMENT_SPEC,
     MODULE_OPTIONS,
 )
-from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import read_configurations
-from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError, client_from_module
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import case_configuration_info_task
+from ansible_collections.kibana.cases.plugins.module_utils.module_runner import run_task_in_module
 
 
 def main():
     module = AnsibleModule(argument_spec=CASE_CONFIGURATION_INFO_ARGUMENT_SPEC, **MODULE_OPTIONS)
-    client = client_from_module(module)
-    try:
-        configurations = read_configurations(client, module.params['space_id'], module.params['owner'])
-    except KibanaError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, configurations=configurations)
+    run_task_in_module(module, case_configuration_info_task)
 
 
 if __name__ == '__main__':

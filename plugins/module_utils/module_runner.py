@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: kibana.cases contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every module of the collection does around its task: the client, warnings, exit or failure."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    KibanaClient,
+    KibanaError,
+    connection_warnings,
+)
+from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
+
+
+def client_from_module(module):
+    """The client for an AnsibleModule's connection options; fails the module when it cannot be built."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    for warning in connection_warnings(module.params):
+        module.warn(warning)
+    try:
+        return KibanaClient.from_params(module.params)
+    except KibanaError as exc:
+        module.fail_json(msg=str(exc))
+
+
+def run_task_in_module(module, task):
+    """Run ``task`` (see configuration_sync) in an AnsibleModule and exit with its result."""
+    client = client_from_module(module)
+    try:
+        result, warnings = task(client, module.params, check_mode=module.check_mode, diff_mode=module._diff)
+    except (InvalidOptions, KibanaError) as exc:
+        module.fail_json(msg=str(exc))
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(**result)
