@@ -16,6 +16,8 @@ import pytest
 from target_runner import TARGETS_DIR, discover_targets, seed
 
 CONFIGURE = '/api/cases/configure'
+SPACE = 'security-team'
+OPS = 'ops'
 CONFIGURATION_ID_PATH = re.compile(r'(/api/cases/configure/)(?!connectors/)[^/]+$')
 
 
@@ -49,6 +51,47 @@ EXPECTED_REQUESTS = {
         get(),                      # info after the create
         get(),                      # second run: one read, nothing else
         get(),                      # second run in check mode: one read
+    ],
+    'case_configuration_errors': [
+        # the eight bad options: no request at all
+        get(), post(),                          # create the configuration to work on
+        get(),                                  # pinned configuration_id that is not the one there
+        get('observability'),                   # pinned configuration_id, owner without configuration
+        get(), patch(),                         # pinned configuration_id that is the one there
+        get(),                                  # custom field type change: read, refuse, no PATCH
+        find(), find(), find(), find(),         # connector look-ups that fail: no read, no write
+        get(), patch(status=403),               # viewer: update
+        get('securitySolution'), post(status=403),  # viewer: create
+        get(),                                  # viewer: check mode only reads
+        get(status=401),                        # wrong password
+        get(None, status=401),                  # wrong password, info
+        get(space='no-such-space', status=404),  # unknown space
+        get(None),                              # info at the end
+    ],
+    'case_configuration_info': [
+        get(None),                              # every owner, empty space
+        get(), post(), get('securitySolution'), post(),  # create cases and securitySolution
+        get('observability', SPACE), post(SPACE),        # create observability in security-team
+        get(None), get(None),                   # every owner, then in check mode
+        get(), get('observability'),            # one owner, one without configuration
+        get(None, SPACE),                       # every owner of security-team
+        get(None),                              # cases_only user: every owner it may read
+        get('securitySolution', status=403),    # cases_only user: an owner it may not read
+    ],
+    'case_configuration_spaces_owners': [
+        # each owner in security-team: look the connector up in that space, read that owner only
+        find(SPACE), get('cases', SPACE), find(SPACE), get('securitySolution', SPACE),     # check mode
+        find(SPACE), get('observability', SPACE),
+        find(SPACE), get('cases', SPACE), post(SPACE),                                      # real
+        find(SPACE), get('securitySolution', SPACE), post(SPACE),
+        find(SPACE), get('observability', SPACE), post(SPACE),
+        find(SPACE), get('cases', SPACE), find(SPACE), get('securitySolution', SPACE),     # again
+        find(SPACE), get('observability', SPACE),
+        get(None, SPACE),                                                                   # info, every owner
+        get('observability', OPS),                                                          # ops: check mode
+        get('observability', OPS), post(OPS),                                               #   real
+        get('observability', OPS),                                                          #   again
+        get(None),                                                                          # info, default space
     ],
     'case_configuration_update': [
         get(), post(),              # create the configuration to update
