@@ -25,7 +25,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 REQUIREMENTS := tests/requirements.txt
 # The venv is (re)installed when the requirements file's content changes.
-REQ_HASH := $(shell cat $(REQUIREMENTS) 2>/dev/null | sha256sum | cut -c1-16)
+REQ_HASH := $(shell cksum < $(REQUIREMENTS) 2>/dev/null | tr -c '0-9\n' - | cut -d- -f1)
 VENV_STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 NAMESPACE := kibana
@@ -111,7 +111,8 @@ lint: build
 
 # ---------------------------------------------------------------- pytest
 # One pytest run, last in `make test`. pytest's exit code 5 (no tests collected) fails too.
-pytest: venv
+# Depends on build: the integration tests run ansible-playbook against the installed tarball.
+pytest: build
 	@if [ -z "$(strip $(PYTEST_DIRS))" ]; then echo "FAIL: none of tests/unit tests/simulator tests/integration exists" >&2; exit 1; fi
 	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(PYTEST) $(PYTEST_DIRS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in $(PYTEST_DIRS)" >&2; fi; exit $$rc
