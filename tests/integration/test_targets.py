@@ -34,6 +34,11 @@ def patch(space='', status=200):
     return 'PATCH %s%s/<id> -> %s' % (space and '/s/' + space, CONFIGURE, status)
 
 
+def version(status=200):
+    """The read of Kibana's version (GET /api/status), sent only when an option needs a recent Kibana."""
+    return 'GET /api/status -> %s' % status
+
+
 def find(space='', status=200):
     """The look-up of the connectors usable by cases."""
     return 'GET %s%s/connectors/_find -> %s' % (space and '/s/' + space, CONFIGURE, status)
@@ -44,13 +49,18 @@ def find(space='', status=200):
 # tasks change.
 EXPECTED_REQUESTS = {
     'case_configuration_create': [
-        get(),                      # info before
-        get(),                      # check mode: one read, no write
-        get(),                      # info after check mode
-        get(), post(),              # real run: read, create
-        get(),                      # info after the create
-        get(),                      # second run: one read, nothing else
-        get(),                      # second run in check mode: one read
+        # the options have a number custom field (Kibana 8.17+): each run reads the version first
+        get(),                              # info before
+        version(), get(),                   # check mode: reads only
+        get(),                              # info after check mode
+        version(), get(), post(),           # real run: read, create
+        get(),                              # info after the create
+        version(), get(),                   # second run: reads only
+        version(), get(),                   # second run in check mode: reads only
+    ],
+    'case_configuration_check_mode_diff': [
+        get('securitySolution'),            # check mode
+        get('securitySolution'), post(),    # real
     ],
     'case_configuration_errors': [
         # the eight bad options: no request at all
@@ -58,7 +68,7 @@ EXPECTED_REQUESTS = {
         get(),                                  # pinned configuration_id that is not the one there
         get('observability'),                   # pinned configuration_id, owner without configuration
         get(), patch(),                         # pinned configuration_id that is the one there
-        get(),                                  # custom field type change: read, refuse, no PATCH
+        version(), get(),                       # custom field type change (to number): read, refuse, no PATCH
         find(), find(), find(), find(),         # connector look-ups that fail: no read, no write
         get(), patch(status=403),               # viewer: update
         get('securitySolution'), post(status=403),  # viewer: create
@@ -107,9 +117,9 @@ EXPECTED_REQUESTS = {
         get(),                      # connector .none: check mode
         get(), patch(),             #   real
         get(),                      #   again
-        get(),                      # custom fields: check mode
-        get(), patch(),             #   real
-        get(),                      #   again
+        version(), get(),           # custom fields (one of type number): check mode
+        version(), get(), patch(),  #   real
+        version(), get(),           #   again
         get(),                      # custom_fields []: check mode
         get(), patch(),             #   real
         get(),                      #   again
@@ -139,10 +149,22 @@ def test_every_target_is_complete():
         aliases = (folder / 'aliases').read_text(encoding='utf-8').splitlines()
         assert 'unsupported' in [line.split('#', 1)[0].strip() for line in aliases], (
             '%s/aliases must say unsupported (the target needs the simulator of the pytest driver)' % folder)
-    assert set(EXPECTED_REQUESTS) <= set(discover_targets()), 'EXPECTED_REQUESTS names a target that does not exist'
+    assert set(EXPECTED_REQUESTS) | set(KNOWN_BUGS) <= set(discover_targets()), 'a target named here does not exist'
 
 
-@pytest.mark.parametrize('target', discover_targets())
+# Targets that fail because of a known bug in the collection: target -> reason (strict xfail,
+# so the test tells when the fix lands and the entry must go).
+KNOWN_BUGS = {
+    'case_configuration_check_mode_diff': (
+        'check mode does not predict templates: [] and observableTypes: [] of a configuration to be created '
+        '(case_settings.predict() defaults customFields only), so check mode --diff differs from the real run'),
+}
+
+
+@pytest.mark.parametrize('target', [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])) if name in KNOWN_BUGS else name
+    for name in discover_targets()
+])
 def test_target(target, simulator, run_target):
     seed(simulator)
     simulator.clear_requests()
