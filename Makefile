@@ -89,7 +89,8 @@ doc-check:
 # symlink, so it tests a copy in build/sanity. build/ is git-ignored: without
 # ANSIBLE_TEST_CONTENT_ROOT ansible-test would list the copy's files through the repo's
 # git, see none, and pass having checked nothing. hack/sanity-copy.sh fails on an
-# empty copy or a missing plugin file.
+# empty copy or a missing plugin file; hack/check_sanity_content.py fails unless
+# ansible-test itself lists the copy's plugin files.
 # --venv: ansible-test makes its own pinned venvs (pylint, voluptuous, ... at the
 # versions it expects, cached in ~/.ansible/test/venv, so warm runs are fast); --local
 # would need those pins in .venv, where they clash with ansible-lint's.
@@ -97,6 +98,7 @@ doc-check:
 sanity: venv
 	hack/sanity-copy.sh $(SANITY_ROOT)
 	$(BIN)/python hack/install_get_pip_bootstrap.py
+	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) $(BIN)/python $(CURDIR)/hack/check_sanity_content.py
 	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) PATH=$(BIN):$$PATH \
 		$(BIN)/ansible-test sanity --venv --python "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
 		$(addprefix --skip-test ,$(SANITY_SKIP)) --color no
