@@ -89,6 +89,10 @@ def collections_path(tmp_path_factory):
     """ANSIBLE_COLLECTIONS_PATH from the environment (`make test`: the installed tarball), else a link to the repo."""
     configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or os.environ.get('ANSIBLE_COLLECTIONS_PATHS')
     if configured:
+        roots = [root for root in configured.split(os.pathsep) if root]
+        if not any(os.path.isdir(os.path.join(root, 'ansible_collections', 'kibana', 'cases')) for root in roots):
+            pytest.fail('ANSIBLE_COLLECTIONS_PATH=%s has no ansible_collections/kibana/cases: build and install '
+                        'the collection first (make build), or unset it to test the repository' % configured)
         return configured
     root = tmp_path_factory.mktemp('collections')
     parent = root / 'ansible_collections' / 'kibana'

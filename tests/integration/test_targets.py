@@ -99,30 +99,30 @@ EXPECTED_REQUESTS = {
         find(SPACE), get('observability', SPACE),
         get(None, SPACE),                                                                   # info, every owner
         get('observability', OPS),                                                          # ops: check mode
-        get('observability', OPS), post(OPS),                                               #   real
-        get('observability', OPS),                                                          #   again
+        get('observability', OPS), post(OPS),                                               # - real
+        get('observability', OPS),                                                          # - again
         get(None),                                                                          # info, default space
     ],
     'case_configuration_update': [
         get(), post(),              # create the configuration to update
         get(),                      # closure_type: check mode
-        get(), patch(),             #   real
-        get(),                      #   again
+        get(), patch(),             # - real
+        get(),                      # - again
         get(),                      # full connector (no look-up): check mode
-        get(), patch(),             #   real
-        get(),                      #   again
+        get(), patch(),             # - real
+        get(),                      # - again
         find(), get(),              # connector by name: check mode looks it up too
-        find(), get(), patch(),     #   real
-        find(), get(),              #   again
+        find(), get(), patch(),     # - real
+        find(), get(),              # - again
         get(),                      # connector .none: check mode
-        get(), patch(),             #   real
-        get(),                      #   again
+        get(), patch(),             # - real
+        get(),                      # - again
         version(), get(),           # custom fields (one of type number): check mode
-        version(), get(), patch(),  #   real
-        version(), get(),           #   again
+        version(), get(), patch(),  # - real
+        version(), get(),           # - again
         get(),                      # custom_fields []: check mode
-        get(), patch(),             #   real
-        get(),                      #   again
+        get(), patch(),             # - real
+        get(),                      # - again
         get(),                      # info at the end
     ],
 }
