@@ -28,7 +28,7 @@ description:
     spaces; they never become host variables, so C(ansible-inventory --list) does not show them.
     The play's modules take their credentials from their own options or the same environment variables.
 author:
-  - kibana.cases contributors
+  - kibana.cases contributors (@kibana-cases)
 extends_documentation_fragment:
   - kibana.cases.connection
   - ansible.builtin.constructed
@@ -109,8 +109,8 @@ notes:
     spaces, never a credential); O(include_spaces) and O(exclude_spaces) apply after the cache, so
     changing them needs no new request. Adding a URL reads that instance only.
     Use C(ansible-inventory --flush-cache) or C(meta: refresh_inventory) to read Kibana again."
-  - String options (the URLs and credentials) may be Jinja2 templates, for example
-    C({{ lookup('ansible.builtin.env', 'PROD_KIBANA_API_KEY') }}), or vault-encrypted.
+  - The URLs, the credentials and O(instance_name) may be Jinja2 templates, for example a lookup of
+    a secret, or vault-encrypted strings.
 """
 
 EXAMPLES = r"""

@@ -70,13 +70,18 @@ def version_requirements(params):
 
 def version_problems(requirements, kibana_version):
     """What the Kibana of ``kibana_version`` (like ``8.16.2``) lacks among ``requirements``."""
-    match = re.match(r'^(\d+)\.(\d+)', str(kibana_version))
-    if not match:
+    found = major_minor(kibana_version)
+    if found is None:
         return ['cannot tell the Kibana version from %r, which %s need'
                 % (kibana_version, ', '.join(what for what, _needed in requirements))]
-    found = (int(match.group(1)), int(match.group(2)))
     return ['%s: needs Kibana %d.%d or later; Kibana here is %s' % (what, needed[0], needed[1], kibana_version)
             for what, needed in requirements if found < needed]
+
+
+def major_minor(kibana_version):
+    """(major, minor) of a Kibana version number, or None when it is not one."""
+    match = re.match(r'^(\d+)\.(\d+)', str(kibana_version))
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def connector_needs_lookup(connector):
@@ -223,11 +228,19 @@ def patch_body(changes, version):
     return body
 
 
-def predict(configuration, changes, owner):
-    """The configuration as it will be after the write, for check mode."""
+# The lists a new configuration holds, from the Kibana version that has them.
+CREATED_LISTS = (('customFields', (8, 11)), ('templates', (8, 15)), ('observableTypes', (8, 18)))
+
+
+def predict(configuration, changes, owner, kibana_version=None):
+    """The configuration as it will be after the write, for check mode.
+
+    A configuration to be created holds the lists its Kibana version has (``kibana_version``), empty.
+    """
     if configuration is None:
         predicted = create_body(owner, {})
-        predicted.setdefault('customFields', [])
+        found = major_minor(kibana_version) or (0, 0)
+        predicted.update((key, []) for key, since in CREATED_LISTS if found >= since)
     else:
         predicted = copy.deepcopy(configuration)
     predicted.update(copy.deepcopy(changes))

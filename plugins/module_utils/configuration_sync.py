@@ -69,16 +69,22 @@ def _current_configuration(client, params, warnings):
     return current
 
 
+def read_kibana_version(client):
+    """Kibana's version number, from GET /api/status."""
+    status = client.get(STATUS_PATH)
+    return (status.get('version') or {}).get('number') if isinstance(status, dict) else None
+
+
 def _check_kibana_version(client, params):
-    """Fail before any write when the options need a newer Kibana; reads the version only then."""
+    """Fail before any write when the options need a newer Kibana; reads the version only then (else None)."""
     requirements = version_requirements(params)
     if not requirements:
-        return
-    status = client.get(STATUS_PATH)
-    number = (status.get('version') or {}).get('number') if isinstance(status, dict) else None
+        return None
+    number = read_kibana_version(client)
     problems = version_problems(requirements, number)
     if problems:
         raise InvalidOptions(problems)
+    return number
 
 
 def _write(client, params, current, desired, changes):
@@ -96,7 +102,7 @@ def sync_case_configuration(client, params, check_mode=False):
     of being overwritten: the flow then reads again and writes only what still differs.
     """
     check_options(params)
-    _check_kibana_version(client, params)
+    kibana_version = _check_kibana_version(client, params)
     warnings = []
     connector = params.get('connector')
     if connector is not None:
@@ -117,7 +123,10 @@ def sync_case_configuration(client, params, check_mode=False):
         if problems:
             raise InvalidOptions(problems)
         if check_mode:
-            return _result(first, predict(current, changes, params['owner']), first_desired, warnings)
+            if current is None and kibana_version is None:
+                # Which lists a new configuration holds depends on the version: predict them exactly.
+                kibana_version = read_kibana_version(client)
+            return _result(first, predict(current, changes, params['owner'], kibana_version), first_desired, warnings)
         try:
             written = _write(client, params, current, desired, changes)
         except KibanaError as exc:

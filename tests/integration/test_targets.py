@@ -59,8 +59,8 @@ EXPECTED_REQUESTS = {
         version(), get(),                   # second run in check mode: reads only
     ],
     'case_configuration_check_mode_diff': [
-        get('securitySolution'),            # check mode
-        get('securitySolution'), post(),    # real
+        get('securitySolution'), version(),  # check mode: the version tells which lists a new one holds
+        get('securitySolution'), post(),     # real
     ],
     'case_configuration_errors': [
         # the eight bad options: no request at all
@@ -90,15 +90,16 @@ EXPECTED_REQUESTS = {
     ],
     'case_configuration_spaces_owners': [
         # each owner in security-team: look the connector up in that space, read that owner only
-        find(SPACE), get('cases', SPACE), find(SPACE), get('securitySolution', SPACE),     # check mode
-        find(SPACE), get('observability', SPACE),
+        # check mode, creating: the version tells which lists a new configuration holds
+        find(SPACE), get('cases', SPACE), version(), find(SPACE), get('securitySolution', SPACE), version(),
+        find(SPACE), get('observability', SPACE), version(),
         find(SPACE), get('cases', SPACE), post(SPACE),                                      # real
         find(SPACE), get('securitySolution', SPACE), post(SPACE),
         find(SPACE), get('observability', SPACE), post(SPACE),
         find(SPACE), get('cases', SPACE), find(SPACE), get('securitySolution', SPACE),     # again
         find(SPACE), get('observability', SPACE),
         get(None, SPACE),                                                                   # info, every owner
-        get('observability', OPS),                                                          # ops: check mode
+        get('observability', OPS), version(),                                               # ops: check mode
         get('observability', OPS), post(OPS),                                               # - real
         get('observability', OPS),                                                          # - again
         get(None),                                                                          # info, default space
@@ -154,22 +155,24 @@ def test_every_target_is_complete():
 
 # Targets that fail because of a known bug in the collection: target -> reason (strict xfail,
 # so the test tells when the fix lands and the entry must go).
-KNOWN_BUGS = {
-    'case_configuration_check_mode_diff': (
-        'check mode does not predict templates: [] and observableTypes: [] of a configuration to be created '
-        '(case_settings.predict() defaults customFields only), so check mode --diff differs from the real run'),
-}
+KNOWN_BUGS = {}
 
 
+# Each target runs both ways: in the controller process (the action plugin, on this local
+# connection) and as a module process (what a remote host gets); the results must be the same.
+EXECUTIONS = {'controller': 'kibana_cases_run_on_controller=true', 'module': 'kibana_cases_run_on_controller=false'}
+
+
+@pytest.mark.parametrize('execution', sorted(EXECUTIONS))
 @pytest.mark.parametrize('target', [
     pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])) if name in KNOWN_BUGS else name
     for name in discover_targets()
 ])
-def test_target(target, simulator, run_target):
+def test_target(target, execution, simulator, run_target):
     seed(simulator)
     simulator.clear_requests()
 
-    run = run_target(target)
+    run = run_target(target, '-e', EXECUTIONS[execution])
 
     recap = run.recap()
     assert run.returncode == 0 and recap is not None and recap['failed'] == 0 and recap['unreachable'] == 0, (
@@ -190,3 +193,14 @@ def test_target(target, simulator, run_target):
         assert actual == expected, (
             'target %s sent other requests than expected.\nexpected:\n%s\nactual:\n%s'
             % (target, '\n'.join('  %2d. %s' % (i, line) for i, line in enumerate(expected, 1)), format_log(log)))
+
+
+@pytest.mark.parametrize('execution, starts_module', [('controller', False), ('module', True)])
+def test_where_the_task_runs(execution, starts_module, simulator, run_target):
+    """On a local connection the action plugin runs the task in the controller; forced off, a module process."""
+    seed(simulator)
+
+    run = run_target('case_configuration_info', '-vvv', '-e', EXECUTIONS[execution])
+
+    assert run.returncode == 0, run.tail()
+    assert ('AnsiballZ_case_configuration_info.py' in run.output) is starts_module

@@ -79,15 +79,20 @@ def test_check_mode_only_reads_and_predicts(kibana, run_module):
     }
 
 
-def test_check_mode_predicts_a_creation_without_writing(kibana, run_module):
+@pytest.mark.parametrize('kibana_version, lists', [
+    ('8.16.0', {'customFields': [], 'templates': []}),
+    ('9.1.0', {'customFields': [], 'templates': [], 'observableTypes': []}),
+])
+def test_check_mode_predicts_a_creation_with_the_lists_of_that_kibana(kibana, run_module, kibana_version, lists):
     kibana.expect('GET', '/s/ops' + CONFIGURE, query={'owner': ['observability']}, answer=[])
+    kibana.expect('GET', '/api/status', answer={'version': {'number': kibana_version}})
 
     result = run_module(case_configuration, {'space_id': 'ops', 'owner': 'observability'}, check_mode=True, diff=True)
 
     assert result['changed'] is True
     assert result['diff']['before'] == {}
-    assert result['configuration'] == {'owner': 'observability', 'closure_type': 'close-by-user',
-                                       'connector': NONE_CONNECTOR, 'customFields': []}
+    assert result['configuration'] == dict({'owner': 'observability', 'closure_type': 'close-by-user',
+                                            'connector': NONE_CONNECTOR}, **lists)
 
 
 def test_diff_shows_managed_settings_only(kibana, run_module):
