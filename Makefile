@@ -1,7 +1,7 @@
 # Build and test toolchain of the kibana.cases collection.
 #
 #   make test         the whole check, in this order: venv -> build (+ ansible-doc check)
-#                     -> sanity -> lint -> pytest (unit + simulator + integration tests).
+#                     -> sanity -> lint -> pytest (every tests/<dir> with test_*.py files).
 #                     This is what CI runs (.ci/run). pytest's summary line is printed last.
 #   make unit         pytest on tests/unit only (fast; needs no build)
 #   make integration  build, then pytest on tests/integration against the installed tarball
@@ -44,7 +44,11 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=1 ANSIBLE
 # measured no faster on this 2-core machine (unit+simulator+integration: 18.8 s serial,
 # 18.2-18.7 s with -n auto; integration alone 13.2 s serial, 14.3 s with -n 2), since
 # ansible-playbook already keeps both cores busy. To try it: make test PYTEST_XDIST='-n auto'
-PYTEST_DIRS = $(wildcard tests/unit tests/simulator tests/integration)
+# Directories: every tests/<dir> with test_*.py files (unit, simulator, integration,
+# resilience, ... as they are added); tests/output (ansible-test's) is left out.
+PYTEST_ALL_DIRS = $(sort $(shell find tests -mindepth 2 -name 'test_*.py' -not -path 'tests/output/*' 2>/dev/null | cut -d/ -f1-2))
+PYTEST_DIRS = $(filter tests/unit,$(PYTEST_ALL_DIRS)) $(filter tests/simulator,$(PYTEST_ALL_DIRS)) \
+	$(filter-out tests/unit tests/simulator,$(PYTEST_ALL_DIRS))
 PYTEST_XDIST ?=
 PYTEST_ARGS ?=
 PYTEST := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -p no:cacheprovider -ra $(PYTEST_XDIST) $(PYTEST_ARGS)
@@ -115,7 +119,7 @@ lint: build
 # One pytest run, last in `make test`. pytest's exit code 5 (no tests collected) fails too.
 # Depends on build: the integration tests run ansible-playbook against the installed tarball.
 pytest: build
-	@if [ -z "$(strip $(PYTEST_DIRS))" ]; then echo "FAIL: none of tests/unit tests/simulator tests/integration exists" >&2; exit 1; fi
+	@if [ -z "$(strip $(PYTEST_DIRS))" ]; then echo "FAIL: no test_*.py under tests/" >&2; exit 1; fi
 	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(PYTEST) $(PYTEST_DIRS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in $(PYTEST_DIRS)" >&2; fi; exit $$rc
 
