@@ -7,7 +7,7 @@
 #   make integration  build, then pytest on tests/integration against the installed tarball
 #   make build        build the collection tarball into build/ and install it into build/collections
 #   make sanity       ansible-test sanity on a copy of the collection in build/sanity
-#   make lint         ansible-lint (profile in .ansible-lint) and antsibull-changelog lint
+#   make lint         ansible-lint (profile in .ansible-lint), antsibull-changelog lint, docs check
 #   make demo         run examples/demo.yml against the Kibana simulator (check, apply, re-apply)
 #   make clean        remove build/, .venv and caches
 #
@@ -111,9 +111,12 @@ sanity: venv
 # Offline, ansible-lint does not install the collection itself, so its syntax checks of
 # the playbooks find kibana.cases (and the group/kibana.cases.kibana action group) in the
 # tarball that `build` installed.
+# hack/build-docs.sh --check (the docs' own script): antsibull-docs lint of every plugin's
+# docs, and docs/reference/ must match what the docs generate.
 lint: build
 	$(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
+	@if [ -f hack/build-docs.sh ]; then echo "hack/build-docs.sh --check $(BIN)"; bash hack/build-docs.sh --check $(BIN); fi
 
 # ---------------------------------------------------------------- pytest
 # One pytest run, last in `make test`. pytest's exit code 5 (no tests collected) fails too.
