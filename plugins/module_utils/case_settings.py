@@ -102,6 +102,9 @@ def resolve_connector(connector, usable_connectors):
         return _connector(connector['id'], connector['name'], connector['type'], connector.get('fields'))
     given = [(name, connector[name]) for name in ('id', 'name', 'type') if connector.get(name) is not None]
     api_names = {'id': 'id', 'name': 'name', 'type': 'actionTypeId'}
+    # Only connectors of a type cases can use, as Kibana describes them (id, name, type).
+    usable_connectors = [found for found in usable_connectors if found.get('actionTypeId') in CONNECTOR_FIELDS
+                         and isinstance(found.get('id'), str) and isinstance(found.get('name'), str)]
     matches = [found for found in usable_connectors
                if all(found.get(api_names[name]) == value for name, value in given)]
     wanted = ', '.join('%s %r' % item for item in given)

@@ -123,7 +123,7 @@ def _case_fields_to_kibana(where, case_fields, types):
             path = '%s.custom_fields[%d]' % (where, index)
             field_type = types.get(value['key'])
             if field_type is None:
-                if KEY_PATTERN.match(value['key']):
+                if KEY_PATTERN.fullmatch(value['key']):
                     problems.append('%s.key: %r is not a custom field of the configuration (custom fields: %s)'
                                     % (path, value['key'], ', '.join(sorted(types)) or 'none'))
                 continue

@@ -45,11 +45,7 @@ class SyncResult:
 def read_configurations(client, space_id, owner=None):
     """Kibana's configurations in a space (newest first), of one owner or of all readable owners."""
     query = {'owner': owner} if owner else None
-    found = client.get(CONFIGURE_PATH, space_id=space_id, query=query)
-    if not isinstance(found, list):
-        raise KibanaError('GET %s: Kibana answered with %s where a list of configurations was expected'
-                          % (CONFIGURE_PATH, type(found).__name__))
-    return found
+    return client.get(CONFIGURE_PATH, 'a list of objects', space_id=space_id, query=query)
 
 
 def _current_configuration(client, params, warnings):
@@ -71,8 +67,8 @@ def _current_configuration(client, params, warnings):
 
 def read_kibana_version(client):
     """Kibana's version number, from GET /api/status."""
-    status = client.get(STATUS_PATH)
-    return (status.get('version') or {}).get('number') if isinstance(status, dict) else None
+    version = client.get(STATUS_PATH, 'an object').get('version')
+    return version.get('number') if isinstance(version, dict) else None
 
 
 def _check_kibana_version(client, params):
@@ -106,7 +102,9 @@ def sync_case_configuration(client, params, check_mode=False):
     warnings = []
     connector = params.get('connector')
     if connector is not None:
-        usable = client.get(USABLE_CONNECTORS_PATH, space_id=params['space_id']) if connector_needs_lookup(connector) else []
+        usable = []
+        if connector_needs_lookup(connector):
+            usable = client.get(USABLE_CONNECTORS_PATH, 'a list of objects', space_id=params['space_id'])
         connector = resolve_connector(connector, usable)
 
     first = first_desired = None

@@ -45,6 +45,11 @@ TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 # POST is left out: it replaces the configuration, so after a lost answer the caller re-reads instead.
 RETRIED_METHODS = frozenset(('GET', 'PATCH'))
 BACKOFF_FACTOR = 0.5
+# What an answer of Kibana may be, by the name callers give.
+ANSWER_SHAPES = {
+    'an object': lambda answer: isinstance(answer, dict),
+    'a list of objects': lambda answer: isinstance(answer, list) and all(isinstance(item, dict) for item in answer),
+}
 
 
 class KibanaError(Exception):
@@ -126,17 +131,21 @@ class KibanaClient:
     def from_params(cls, params):
         return cls(**dict((name, params[name]) for name in CONNECTION_ARGUMENT_SPEC))
 
-    def get(self, path, space_id=None, query=None):
-        return self.request('GET', path, space_id=space_id, query=query)
+    def get(self, path, shape=None, space_id=None, query=None):
+        return self.request('GET', path, shape, space_id=space_id, query=query)
 
     def post(self, path, body, space_id=None):
-        return self.request('POST', path, space_id=space_id, body=body)
+        return self.request('POST', path, 'an object', space_id=space_id, body=body)
 
     def patch(self, path, body, space_id=None):
-        return self.request('PATCH', path, space_id=space_id, body=body)
+        return self.request('PATCH', path, 'an object', space_id=space_id, body=body)
 
-    def request(self, method, path, space_id=None, query=None, body=None):
-        """Send one request (retried on transient faults) and return the decoded JSON answer."""
+    def request(self, method, path, shape=None, space_id=None, query=None, body=None):
+        """Send one request (retried on transient faults) and return the decoded JSON answer.
+
+        ``shape`` (a key of ANSWER_SHAPES; None: any JSON) is what the answer must be; anything else is a
+        KibanaError, so callers never trip over a proxy's or a broken server's answer.
+        """
         full_path = space_path(space_id, path)
         headers = {} if method == 'GET' else {'kbn-xsrf': 'true'}
         try:
@@ -149,12 +158,17 @@ class KibanaClient:
         if response.status_code >= 400:
             raise _http_error(method, full_path, response)
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise KibanaError('%s %s: Kibana answered %d with a body that is not JSON (Content-Type %s): %s'
                               % (method, full_path, response.status_code, response.headers.get('Content-Type', 'none'),
                                  _excerpt(response.text)),
                               method=method, path=full_path, status=response.status_code)
+        if shape is not None and not ANSWER_SHAPES[shape](answer):
+            raise KibanaError('%s %s: Kibana answered %d with JSON that is not %s: %s'
+                              % (method, full_path, response.status_code, shape, _excerpt(response.text)),
+                              method=method, path=full_path, status=response.status_code)
+        return answer
 
 
 class _AuthorizationHeader:

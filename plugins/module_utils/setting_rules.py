@@ -34,7 +34,10 @@ CONNECTOR_FIELDS = {
 }
 CONNECTOR_TYPES = tuple(sorted(CONNECTOR_FIELDS))
 
-KEY_PATTERN = re.compile(r'^[a-z0-9_-]{1,36}$')
+KEY_PATTERN = re.compile(r'[a-z0-9_-]{1,36}')  # used with fullmatch: '$' would also match before a final newline
+# What JavaScript's String.prototype.trim() removes (Kibana trims before counting); str.strip() differs.
+JS_WHITESPACE = ('\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008'
+                 '\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff')
 KEY_RULE = 'must match ^[a-z0-9_-]{1,36}$ (1 to 36 lowercase letters, digits, _ or -)'
 MAX_CUSTOM_FIELDS = 10
 MAX_OBSERVABLE_TYPES = 10
@@ -58,9 +61,16 @@ class InvalidOptions(Exception):
         super().__init__('; '.join(self.problems))
 
 
+def js_length(value, trimmed=True):
+    """The length Kibana sees: JavaScript's String.length (UTF-16 code units), after trim() by default."""
+    if trimmed:
+        value = value.strip(JS_WHITESPACE)
+    return len(value.encode('utf-16-le')) // 2
+
+
 def length_problem(where, value, minimum, maximum, trimmed=True):
     """Kibana counts the length of most strings after trimming surrounding spaces."""
-    length = len(value.strip() if trimmed else value)
+    length = js_length(value, trimmed)
     if minimum <= length <= maximum:
         return []
     return ['%s: must be %d to %d characters%s, got %d' % (
@@ -69,7 +79,7 @@ def length_problem(where, value, minimum, maximum, trimmed=True):
 
 def key_problems(where, key, seen):
     """A key's pattern, and its uniqueness among ``seen`` (which it joins)."""
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):
         return ['%s: %r %s' % (where, key, KEY_RULE)]
     if key in seen:
         return ['%s: %r is used twice; keys must be unique' % (where, key)]
@@ -137,7 +147,7 @@ def custom_field_value_problems(where, field_type, value):
     if value is None:
         return []
     if field_type == 'text':
-        if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_TEXT_VALUE_LENGTH:
+        if not isinstance(value, str) or not 1 <= js_length(value) <= MAX_TEXT_VALUE_LENGTH:
             return ['%s: a text custom field takes a string of 1 to %d characters or null, got %r'
                     % (where, MAX_TEXT_VALUE_LENGTH, value)]
     elif field_type == 'toggle':

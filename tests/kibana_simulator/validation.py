@@ -21,7 +21,10 @@ MISSING = object()  # JS `undefined`
 CLOSURE_TYPES = ("close-by-user", "close-by-pushing")
 OWNERS = ("cases", "securitySolution", "observability")
 SEVERITIES = ("low", "medium", "high", "critical")
-KEY_RE = re.compile(r"^[a-z0-9_-]+$")
+KEY_RE = re.compile(r"[a-z0-9_-]+")  # fullmatch: JavaScript's /^...$/ does not match before a final newline
+# JavaScript's String.prototype.trim() whitespace (Python's str.strip() differs, e.g. on U+FEFF)
+JS_WHITESPACE = ("\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                 "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
 # common/types/api/configure/v1.ts (regexStringRt message)
 KEY_MESSAGE = "Key must be lower case, a-z, 0-9, '_', and '-' are allowed"
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -170,7 +173,7 @@ def limited_string(field, mn, mx):
     def codec(v, path):
         if not isinstance(v, str):
             return [inv(v, path)]
-        n = js_len(v.strip())
+        n = js_len(v.strip(JS_WHITESPACE))
         if n == 0 and n < mn:
             return [f"The {field} field cannot be an empty string."]
         if n < mn:
@@ -188,7 +191,7 @@ def key_string(mx=36):
         e = base(v, path)
         if e:
             return e
-        return [] if KEY_RE.match(v) else [KEY_MESSAGE]
+        return [] if KEY_RE.fullmatch(v) else [KEY_MESSAGE]
     return codec
 
 

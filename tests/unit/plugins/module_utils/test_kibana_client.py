@@ -32,7 +32,7 @@ def test_space_path(space_id, expected):
 ])
 def test_authorization_header(kibana, options, header):
     kibana.expect('GET', '/api/spaces/space', answer=[])
-    client(**options).get('/api/spaces/space')
+    client(**options).get('/api/spaces/space', 'a list of objects')
     assert kibana.seen[0]['headers']['Authorization'] == header
     assert 'kbn-xsrf' not in kibana.seen[0]['headers']
 
@@ -48,7 +48,7 @@ def test_error_names_method_path_status_and_kibana_message(kibana):
     kibana.expect('GET', '/api/cases/configure', query={'owner': ['x']}, status=403,
                   answer=kibana_error(403, 'Unauthorized to access case configurations with owners: "x"'))
     with pytest.raises(KibanaError) as raised:
-        client(api_key=SECRET).get('/api/cases/configure', query={'owner': 'x'})
+        client(api_key=SECRET).get('/api/cases/configure', 'a list of objects', query={'owner': 'x'})
     assert str(raised.value).startswith(
         'GET /api/cases/configure failed: 403 Forbidden: Unauthorized to access case configurations with owners: "x"')
     assert raised.value.status == 403 and not raised.value.outcome_unknown
@@ -59,7 +59,7 @@ def test_html_error_page_from_a_proxy_is_reported_readably(kibana):
     kibana.expect('GET', '/api/spaces/space', status=502, headers={'Content-Type': 'text/html'},
                   raw='<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>')
     with pytest.raises(KibanaError) as raised:
-        client(api_key=SECRET).get('/api/spaces/space')
+        client(api_key=SECRET).get('/api/spaces/space', 'a list of objects')
     assert str(raised.value) == ('GET /api/spaces/space failed: 502 Bad Gateway: answer is not a Kibana error '
                                  '(Content-Type text/html): <html><body><h1>502 Bad Gateway</h1> <p>nginx</p></body></html>')
     assert raised.value.outcome_unknown
@@ -68,7 +68,7 @@ def test_html_error_page_from_a_proxy_is_reported_readably(kibana):
 def test_success_that_is_not_json_is_an_error(kibana):
     kibana.expect('GET', '/api/spaces/space', headers={'Content-Type': 'text/plain'}, raw='not json')
     with pytest.raises(KibanaError, match=r'GET /api/spaces/space: Kibana answered 200 with a body that is not JSON'):
-        client(api_key=SECRET).get('/api/spaces/space')
+        client(api_key=SECRET).get('/api/spaces/space', 'a list of objects')
 
 
 def test_no_answer_is_an_error_of_unknown_outcome(kibana):
