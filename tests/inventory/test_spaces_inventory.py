@@ -8,12 +8,37 @@ checks the hosts, variables and groups, and the simulator's request log.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from kibana_simulator import control
 
 SPACES_PATH = '/api/spaces/space'
-PLAYBOOK = Path(__file__).resolve().parent / 'rollout.yml'
+# The play over the inventory's hosts. Kept here, not as a .yml file: ansible-lint takes every YAML file
+# under a folder named inventory/ for an inventory file.
+ROLLOUT_PLAYBOOK = '''\
+---
+# One host per Kibana space from the kibana.cases.spaces inventory plugin; each task runs on
+# the controller (the hosts have ansible_connection=local) against the host's own Kibana and space.
+- name: Roll the case settings out to every space of the inventory
+  hosts: all
+  gather_facts: false
+  module_defaults:
+    group/kibana.cases.kibana:
+      url: "{{ kibana_url }}"
+      space_id: "{{ space_id }}"
+  tasks:
+    - name: Set the closure type of the cases settings
+      kibana.cases.case_configuration:
+        owner: cases
+        closure_type: close-by-pushing
+      register: rollout_result
+
+    - name: Check that the task managed the space of its host
+      ansible.builtin.assert:
+        that:
+          - rollout_result.configuration.closure_type == 'close-by-pushing'
+          - rollout_result.configuration.owner == 'cases'
+        quiet: true
+'''
 LOCAL_VARS = {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
 
 
@@ -156,7 +181,7 @@ def test_play_over_the_spaces_of_two_instances_then_nothing_to_change(simulator,
     second_simulator.add_space('security-team', 'Security team')
     source = ansible_runner.write('fleet.kibana_spaces.yml', json.dumps({
         'plugin': 'kibana.cases.spaces', 'urls': [simulator.url, second_simulator.url]}))
-    playbook = PLAYBOOK
+    playbook = ansible_runner.write('rollout.yml', ROLLOUT_PLAYBOOK)
     first_name = '127.0.0.1_%s' % simulator.url.rsplit(':', 1)[1]
     second_name = '127.0.0.1_%s' % second_simulator.url.rsplit(':', 1)[1]
     hosts = sorted(['%s.default' % first_name, '%s.ops' % first_name,

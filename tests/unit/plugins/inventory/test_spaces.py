@@ -135,9 +135,9 @@ def test_one_host_per_space_named_by_id_with_its_variables(kibana, parse):
 
     assert sorted(inventory.hosts) == ['default', 'ops', 'security-team', 'team-sandbox']
     security = host_vars(inventory, 'security-team')
-    assert dict((key, security[key]) for key in ('space_id', 'space_name', 'space_description',
-                                                  'space_disabled_features', 'kibana_url', 'kibana_instance',
-                                                  'ansible_connection', 'ansible_python_interpreter')) == {
+    documented = ('space_id', 'space_name', 'space_description', 'space_disabled_features', 'kibana_url',
+                  'kibana_instance', 'ansible_connection', 'ansible_python_interpreter')
+    assert dict((key, security[key]) for key in documented) == {
         'space_id': 'security-team',
         'space_name': 'Security team',
         'space_description': None,
