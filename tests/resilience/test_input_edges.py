@@ -1,6 +1,6 @@
 """Targeted input edges where Python and JavaScript (Kibana) disagree: a key with a trailing newline, lengths
 counted in UTF-16 code units, and what trim() removes. The module must refuse before any request what Kibana
-refuses, and the simulator must refuse it as Kibana does."""
+refuses, and the simulator must refuse it as Kibana does. (Each of these failed until commit 5b48cc7.)"""
 
 from __future__ import annotations
 
@@ -21,13 +21,6 @@ ASTRAL_DEFAULT = dict(custom_fields=[{'key': 'ticket', 'label': 'T', 'type': 'te
 # U+FEFF is whitespace for JavaScript's trim() (so the label is empty for Kibana) but not for Python's strip().
 BOM_LABEL = dict(custom_fields=[{'key': 'ticket', 'label': '\ufeff', 'type': 'text'}])
 
-KEY_BUG = ('setting_rules.KEY_PATTERN uses re.match with "$", which matches before a trailing newline: '
-           '"ticket\\n" passes; Kibana\'s regex rejects it')
-UTF16_BUG = ('setting_rules.length_problem / custom_field_value_problems count Python code points; Kibana counts '
-             'UTF-16 code units (String.length), so astral characters count twice there')
-TRIM_BUG = 'setting_rules.length_problem trims with str.strip(); JavaScript trim() also strips U+FEFF'
-SIM_KEY_BUG = 'simulator validation.KEY_RE.match accepts a key with a trailing newline (Python "$")'
-SIM_TRIM_BUG = 'simulator validation.limited_string trims with str.strip(), not JavaScript trim() (U+FEFF)'
 
 
 def refused_before_any_request(sim, options):
@@ -38,13 +31,11 @@ def refused_before_any_request(sim, options):
     return caught.value
 
 
-@pytest.mark.xfail(strict=True, reason=KEY_BUG)
 @pytest.mark.parametrize('options', [NEWLINE_KEY, NEWLINE_OBSERVABLE], ids=['custom_field', 'observable_type'])
 def test_module_refuses_a_key_with_a_trailing_newline(simulator, options):
     refused_before_any_request(simulator, options)
 
 
-@pytest.mark.xfail(strict=True, reason=SIM_KEY_BUG)
 def test_simulator_refuses_a_key_with_a_trailing_newline(simulator):
     assert post_directly(simulator, kibana_form(NEWLINE_KEY)).status_code == 400
 
@@ -55,17 +46,14 @@ def test_simulator_counts_utf16_code_units(simulator):
         assert answer.status_code == 400 and 'too long' in answer.json()['message'], answer.text
 
 
-@pytest.mark.xfail(strict=True, reason=UTF16_BUG)
 @pytest.mark.parametrize('options', [ASTRAL_LABEL, ASTRAL_DEFAULT], ids=['label', 'default_value'])
 def test_module_counts_lengths_as_kibana_does(simulator, options):
     refused_before_any_request(simulator, options)
 
 
-@pytest.mark.xfail(strict=True, reason=TRIM_BUG)
 def test_module_trims_as_javascript_does(simulator):
     refused_before_any_request(simulator, BOM_LABEL)
 
 
-@pytest.mark.xfail(strict=True, reason=SIM_TRIM_BUG)
 def test_simulator_trims_as_javascript_does(simulator):
     assert post_directly(simulator, kibana_form(BOM_LABEL)).status_code == 400

@@ -26,8 +26,20 @@ from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import 
 
 MAX_SAFE = 2 ** 53 - 1
 KEY_ALPHABET = string.ascii_lowercase + string.digits + '_-'
-# Printable BMP characters; Python's strip() and JavaScript's trim() agree on these (see the astral test below).
-TEXT_ALPHABET = st.characters(max_codepoint=0xFFFF, exclude_categories=('Cc', 'Cs', 'Cf', 'Co', 'Cn'))
+# Any assigned character but controls and surrogates, astral ones included: lengths are Kibana's
+# (UTF-16 code units after JavaScript's trim()), computed here independently of the module.
+TEXT_ALPHABET = st.characters(exclude_categories=('Cc', 'Cs', 'Co', 'Cn'))
+JS_WHITESPACE = ('\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008'
+                 '\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff')
+
+
+def js_trim(value):
+    return value.strip(JS_WHITESPACE)
+
+
+def js_length(value):
+    """JavaScript's value.trim().length."""
+    return len(js_trim(value).encode('utf-16-le')) // 2
 FIELD_KINDS = {
     '.jira': {'issueType': 's', 'priority': 's', 'parent': 's'},
     '.resilient': {'incidentTypes': 'l', 'severityCode': 's'},
@@ -52,7 +64,7 @@ def text(minimum, maximum):
     exact = st.sampled_from(sorted({max(minimum, 1), maximum}))
     core = st.one_of(st.text(TEXT_ALPHABET, min_size=max(minimum, 1), max_size=min(maximum, 60)),
                      exact.map(lambda n: 'x' * n))
-    core = core.filter(lambda s: max(minimum, 1) <= len(s.strip()) <= maximum).map(str.strip)
+    core = core.map(js_trim).filter(lambda s: max(minimum, 1) <= js_length(s) <= maximum)
     return st.tuples(core, st.sampled_from(['', ' '])).map(lambda pair: pair[1] + pair[0] + pair[1])
 
 
@@ -122,7 +134,7 @@ def templates(draw, fields):
 def observable_types(draw):
     builtin_labels = {'ipv4', 'ipv6', 'url', 'host name', 'file hash', 'file path', 'email', 'domain'}
     found = draw(st.lists(st.tuples(keys().filter(lambda k: not k.startswith('observable-type-')),
-                                    text(1, 50).filter(lambda label: label.strip().lower() not in builtin_labels)),
+                                    text(1, 50).filter(lambda label: js_trim(label).lower() not in builtin_labels)),
                           unique_by=(lambda pair: pair[0], lambda pair: pair[1].lower()), max_size=3))
     return [{'key': key, 'label': label} for key, label in found]
 
