@@ -80,8 +80,8 @@ class Renderer:
 
 
 def value(item):
-    return '<code>%s</code>' % md_escape(json.dumps(item, sort_keys=True)
-                                          if not isinstance(item, str) else item).replace('|', '\\|')
+    text = item if isinstance(item, str) else json.dumps(item, sort_keys=True)
+    return '<code>%s</code>' % md_escape(text).replace('|', '\\|')
 
 
 def option_rows(renderer, plugin, options, parent=(), list_parent=False):
@@ -172,8 +172,8 @@ def plugin_page(renderer, fqcn, plugin_type, entry):
             if name == 'action_group' and attribute.get('membership'):
                 support += '<br>Action group: %s' % ', '.join('<code>%s</code>' % group for group in attribute['membership'])
             description = renderer.md(attribute.get('description'), plugin) + renderer.md(attribute.get('details'), plugin)
-            lines.append('| %s | %s | %s |' % (name, support,
-                                                '<br>'.join(part.replace('\n', ' ').replace('|', '\\|') for part in description)))
+            cell = '<br>'.join(part.replace('\n', ' ').replace('|', '\\|') for part in description)
+            lines.append('| %s | %s | %s |' % (name, support, cell))
         lines.append('')
     if doc.get('notes'):
         lines += ['## Notes', '']
@@ -193,8 +193,8 @@ def plugin_page(renderer, fqcn, plugin_type, entry):
                 lines.append('- %s%s' % (text, ': ' + ' '.join(description) if description else ''))
             elif 'link' in item:
                 description = renderer.md(item.get('description'), plugin)
-                lines.append('- [%s](%s)%s' % (md_escape(item['name']), item['link'],
-                                                 ': ' + ' '.join(description) if description else ''))
+                suffix = ': ' + ' '.join(description) if description else ''
+                lines.append('- [%s](%s)%s' % (md_escape(item['name']), item['link'], suffix))
             elif 'ref' in item:
                 lines.append('- %s' % md_escape(item.get('description') or item['ref']))
         lines.append('')
