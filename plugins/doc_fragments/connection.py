@@ -12,7 +12,7 @@ options:
   url:
     description:
       - Base URL of Kibana, for example C(https://kibana.example.com:5601).
-      - Without a space prefix; use O(space_id) (modules) to address a space.
+      - Without a space prefix; the modules address a space with their C(space_id) option.
       - If not set, the value of the E(KIBANA_URL) environment variable is used.
       - Required, from the option or the environment.
     type: str
@@ -74,4 +74,24 @@ notes:
   - Credentials are never shown in results, diffs, warnings or errors.
 requirements:
   - requests
+"""
+
+    # Plugins (not modules) read the environment variables through their option definitions.
+    PLUGINS = r"""
+options:
+  url:
+    env:
+      - name: KIBANA_URL
+  api_key:
+    env:
+      - name: KIBANA_API_KEY
+  username:
+    env:
+      - name: KIBANA_USERNAME
+  password:
+    env:
+      - name: KIBANA_PASSWORD
+  bearer_token:
+    env:
+      - name: KIBANA_BEARER_TOKEN
 """

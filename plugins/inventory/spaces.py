@@ -31,6 +31,7 @@ author:
   - kibana.cases contributors (@kibana-cases)
 extends_documentation_fragment:
   - kibana.cases.connection
+  - kibana.cases.connection.plugins
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -40,21 +41,6 @@ options:
     type: str
     required: true
     choices: [kibana.cases.spaces]
-  url:
-    env:
-      - name: KIBANA_URL
-  api_key:
-    env:
-      - name: KIBANA_API_KEY
-  username:
-    env:
-      - name: KIBANA_USERNAME
-  password:
-    env:
-      - name: KIBANA_PASSWORD
-  bearer_token:
-    env:
-      - name: KIBANA_BEARER_TOKEN
   urls:
     description:
       - Several Kibana instances read with the same credentials and TLS options; each entry is the

@@ -128,16 +128,19 @@ def sync_case_configuration(client, params, check_mode=False):
         try:
             written = _write(client, params, current, desired, changes)
         except KibanaError as exc:
-            # 409: someone wrote since our read. A create without an answer may have happened:
-            # read again before deciding, never POST blindly (a POST replaces the configuration).
-            if exc.status == 409 or (current is None and exc.outcome_unknown):
+            # 409: someone wrote since our read. A create without an answer may have happened, and one
+            # answered 429 did not: read again before deciding, never POST blindly (a POST replaces).
+            if exc.status == 409 or (current is None and (exc.outcome_unknown or exc.status == 429)):
                 last_error = exc
                 continue
             raise
         return _result(first, written, first_desired, warnings)
-    raise KibanaError('gave up after %d rounds of read-compare-write, each time another writer changed the '
-                      'configuration of owner %s in space %s first; last error: %s'
-                      % (MAX_ROUNDS, params['owner'], params['space_id'], last_error),
+    if last_error.status == 409:
+        reason = 'each time another writer changed the configuration first (409 Conflict)'
+    else:
+        reason = 'each time the create failed or its answer was lost'
+    raise KibanaError('gave up after %d rounds of read-compare-write of the configuration of owner %s in space %s, '
+                      '%s; last error: %s' % (MAX_ROUNDS, params['owner'], params['space_id'], reason, last_error),
                       status=last_error.status)
 
 

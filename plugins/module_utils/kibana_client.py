@@ -15,6 +15,7 @@ from ansible.module_utils.basic import env_fallback
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import MaxRetryError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -152,8 +153,10 @@ class KibanaClient:
             response = self.session.request(method, self.base_url + full_path, params=query, json=body,
                                             headers=headers, timeout=self.timeout, verify=self.verify, cert=self.cert)
         except requests.exceptions.RequestException as exc:
-            raise KibanaError('%s %s: no answer from Kibana at %s after %d retries: %s'
-                              % (method, full_path, self.base_url, self.retries, _reason(exc)),
+            # urllib3 raises MaxRetryError once it gave up retrying; other errors were not retried.
+            retried = ' after %d retries' % self.retries if isinstance(exc.args and exc.args[0], MaxRetryError) else ''
+            raise KibanaError('%s %s: no answer from Kibana at %s%s: %s'
+                              % (method, full_path, self.base_url, retried, _reason(exc)),
                               method=method, path=full_path)
         if response.status_code >= 400:
             raise _http_error(method, full_path, response)

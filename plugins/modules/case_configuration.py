@@ -110,7 +110,6 @@ options:
           - Identifier of the custom field, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
         type: str
         required: true
-        no_log: false
       label:
         description: Label shown in Kibana, 1 to 50 characters.
         type: str
@@ -144,7 +143,6 @@ options:
         description: Identifier of the template, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
         type: str
         required: true
-        no_log: false
       name:
         description: Name of the template, 1 to 50 characters.
         type: str
@@ -194,7 +192,6 @@ options:
                 description: Key of a custom field of the configuration.
                 type: str
                 required: true
-                no_log: false
               value:
                 description: A string for a text field, a boolean for a toggle, an integer for a number; or null.
                 type: raw
@@ -234,7 +231,6 @@ options:
         description: Identifier of the observable type, 1 to 36 characters of lowercase letters, digits, C(_) and C(-).
         type: str
         required: true
-        no_log: false
       label:
         description: Label shown in Kibana, 1 to 50 characters.
         type: str

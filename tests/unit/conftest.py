@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from ansible.module_utils import _internal
 from ansible.module_utils.testing import patch_module_args
 
 from conversation import BASE_URL, Conversation
@@ -17,8 +18,11 @@ def kibana(requests_mock):
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, monkeypatch):
     """Run a module's main() with args (and check/diff mode); return its JSON result."""
+    # Importing controller code (an action or inventory plugin test) marks the process as the
+    # controller, and a module then sends its warnings to the display instead of its result.
+    monkeypatch.setattr(_internal, 'is_controller', False)
 
     def run(module, args, check_mode=False, diff=False):
         module_args = dict(url=BASE_URL, api_key=API_KEY, _ansible_check_mode=check_mode, _ansible_diff=diff)

@@ -298,3 +298,29 @@ def test_templates_are_sent_with_the_custom_fields_they_fill(kibana, run_module)
     assert result['changed'] is True
     assert result['diff']['after']['templates'] == [template]
     assert result['diff']['before']['templates'] == []
+
+
+def test_create_answered_429_is_sent_again_after_a_read_shows_none(kibana, run_module):
+    body = {'owner': 'cases', 'closure_type': 'close-by-pushing', 'connector': NONE_CONNECTOR}
+    created = configuration(closure_type='close-by-pushing')
+    kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[])
+    kibana.expect('POST', CONFIGURE, body=body, status=429, answer={'statusCode': 429, 'error': 'Too Many Requests',
+                                                                    'message': 'slow down'})
+    kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[])
+    kibana.expect('POST', CONFIGURE, body=body, answer=created)
+
+    result = run_module(case_configuration, {'closure_type': 'close-by-pushing'})
+
+    assert result['changed'] is True and result['configuration'] == created
+
+
+def test_creates_failing_every_round_give_up_saying_so(kibana, run_module):
+    for _round in range(3):
+        kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[])
+        kibana.expect('POST', CONFIGURE, body={'owner': 'cases', 'closure_type': 'close-by-user',
+                                               'connector': NONE_CONNECTOR}, exc=LOST_ANSWER)
+
+    result = run_module(case_configuration, {})
+
+    assert result['failed'] is True
+    assert 'gave up after 3 rounds' in result['msg'] and 'each time the create failed or its answer was lost' in result['msg']
