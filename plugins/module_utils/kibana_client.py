@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import traceback
+import warnings
 from http import HTTPStatus
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -15,7 +16,7 @@ from ansible.module_utils.basic import env_fallback
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError
+    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -150,8 +151,12 @@ class KibanaClient:
         full_path = space_path(space_id, path)
         headers = {} if method == 'GET' else {'kbn-xsrf': 'true'}
         try:
-            response = self.session.request(method, self.base_url + full_path, params=query, json=body,
-                                            headers=headers, timeout=self.timeout, verify=self.verify, cert=self.cert)
+            with warnings.catch_warnings():
+                if self.verify is False:
+                    # The task already warned once about validate_certs: false; not once per request.
+                    warnings.simplefilter('ignore', InsecureRequestWarning)
+                response = self.session.request(method, self.base_url + full_path, params=query, json=body,
+                                                headers=headers, timeout=self.timeout, verify=self.verify, cert=self.cert)
         except requests.exceptions.RequestException as exc:
             # urllib3 raises MaxRetryError once it gave up retrying; other errors were not retried.
             retried = ' after %d retries' % self.retries if isinstance(exc.args and exc.args[0], MaxRetryError) else ''
