@@ -51,9 +51,10 @@ def read_configurations(client, space_id, owner=None):
 def _current_configuration(client, params, warnings):
     found = read_configurations(client, params['space_id'], params['owner'])
     current = found[0] if found else None
-    if len(found) > 1:
-        warnings.append('space %s holds %d configurations of owner %s; the newest (%s) is managed, as Kibana does'
-                        % (params['space_id'], len(found), params['owner'], current.get('id')))
+    several = 'space %s holds %d configurations of owner %s; the newest (%s) is managed, as Kibana does' % (
+        params['space_id'], len(found), params['owner'], current.get('id') if current else None)
+    if len(found) > 1 and several not in warnings:
+        warnings.append(several)
     pinned = params.get('configuration_id')
     if pinned and (current is None or current.get('id') != pinned):
         raise InvalidOptions(['configuration_id: %s is not the configuration of owner %s in space %s (found %s)'
