@@ -39,17 +39,17 @@ DEMO_DIR := $(BUILD)/demo
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
 	ANSIBLE_DEPRECATION_WARNINGS=1
 
-# pytest: the test directories that exist, serially. xdist (-n auto: 2 workers here) works
-# with the session-scoped simulator (each worker starts its own on a free port) but was
-# measured no faster on this 2-core machine (unit+simulator+integration: 18.8 s serial,
-# 18.2-18.7 s with -n auto; integration alone 13.2 s serial, 14.3 s with -n 2), since
-# ansible-playbook already keeps both cores busy. To try it: make test PYTEST_XDIST='-n auto'
+# pytest runs serially. xdist works with the session-scoped simulator (each worker starts
+# its own on a free port) and is faster on this 2-core machine (283 tests: 138 s serial,
+# 91 s with -n auto, 71 s with -n auto --dist worksteal), but timing-sensitive tests
+# (tests/resilience/test_parallel_playbooks.py races playbooks against each other) fail
+# more often when another worker competes for the CPU. To try it: make test PYTEST_XDIST='-n auto'
+PYTEST_XDIST ?=
 # Directories: every tests/<dir> with test_*.py files (unit, simulator, integration,
 # resilience, ... as they are added); tests/output (ansible-test's) is left out.
 PYTEST_ALL_DIRS = $(sort $(shell find tests -mindepth 2 -name 'test_*.py' -not -path 'tests/output/*' 2>/dev/null | cut -d/ -f1-2))
 PYTEST_DIRS = $(filter tests/unit,$(PYTEST_ALL_DIRS)) $(filter tests/simulator,$(PYTEST_ALL_DIRS)) \
 	$(filter-out tests/unit tests/simulator,$(PYTEST_ALL_DIRS))
-PYTEST_XDIST ?=
 PYTEST_ARGS ?=
 PYTEST := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -p no:cacheprovider -ra $(PYTEST_XDIST) $(PYTEST_ARGS)
 
