@@ -37,7 +37,7 @@ DEMO_DIR := $(BUILD)/demo
 
 # Tools run with these, so no user/global ansible.cfg or colour codes get in the way.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
-	ANSIBLE_DEPRECATION_WARNINGS=1
+	ANSIBLE_DEPRECATION_WARNINGS=1 NO_COLOR=1
 
 # pytest runs serially. xdist works with the session-scoped simulator (each worker starts
 # its own on a free port) and is faster on this 2-core machine (283 tests: 138 s serial,
