@@ -61,6 +61,10 @@ PYTEST := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -p no:cacheprovider 
 # (3.8-3.10, 3.12-3.14) are not on a plain machine, and there is no container engine
 # for ansible-test to bring them (without --python it fails with exit 127 on pyenv shims).
 SANITY_SKIP :=
+# ansible-test keeps its sanity venvs in ~/.ansible/test/venv, shared by every checkout of
+# the user; two sanity runs at once (two checkouts, two engineers) build the same venv
+# concurrently and one fails (seen: pip OSError in sanity.pylint). flock serializes them.
+SANITY_LOCK := $(shell command -v flock >/dev/null 2>&1 && echo flock $(HOME)/.ansible/test/.sanity.lock)
 
 .PHONY: test venv build doc-check sanity lint pytest unit integration demo clean
 
@@ -103,7 +107,7 @@ sanity: venv
 	hack/sanity-copy.sh $(SANITY_ROOT)
 	$(BIN)/python hack/install_get_pip_bootstrap.py
 	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) $(BIN)/python $(CURDIR)/hack/check_sanity_content.py
-	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) PATH=$(BIN):$$PATH \
+	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) PATH=$(BIN):$$PATH $(SANITY_LOCK) \
 		$(BIN)/ansible-test sanity --venv --python "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
 		$(addprefix --skip-test ,$(SANITY_SKIP)) --color no
 
