@@ -41,8 +41,8 @@ def run(command, cwd):
     completed = subprocess.run([str(part) for part in command], cwd=str(cwd), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT, check=False)
     output = completed.stdout.decode('utf-8', errors='replace')
-    assert completed.returncode == 0, '%s exited %d:\n%s' % (' '.join(map(str, command)), completed.returncode,
-                                                               output[-4000:])
+    shown = ' '.join(map(str, command))
+    assert completed.returncode == 0, '%s exited %d:\n%s' % (shown, completed.returncode, output[-4000:])
     return output
 
 
