@@ -82,9 +82,6 @@ def parse_args(argv):
                              'YAML inventory with the same host vars, or the plugin when it works (default)')
     parser.add_argument('--budget', type=float, default=1800.0,
                         help='seconds; no new run starts after this and the benchmark fails (default 1800)')
-    parser.add_argument('--simulator-nagle', action='store_true',
-                        help="run the simulator as tests do, with Nagle's algorithm on (adds ~40 ms per "
-                             'request on a kept-alive connection; see start_simulator)')
     parser.add_argument('--json', dest='json_path', help='also write the raw figures to this file')
     args = parser.parse_args(argv)
     if args.sizes is None:
@@ -381,41 +378,7 @@ def report(bench, args, inventory_kind, meta):
 
 
 # ---------------------------------------------------------------------- simulator
-# The simulator's http.server handler writes the headers and the body of a response with two
-# send() calls and leaves Nagle's algorithm on; on a kept-alive connection (requests reuses one:
-# the module's GET then PATCH) the second write then waits for the client's delayed ACK, 40 ms
-# per request on Linux. Kibana (Node.js, noDelay by default) has no such wait, and uri opens a new
-# connection per request, which Linux ACKs quickly, so the wait would charge A alone. The benchmark
-# runs the simulator with TCP_NODELAY (socketserver's disable_nagle_algorithm) unless --simulator-nagle.
-LAUNCHER = (
-    'import sys\n'
-    'from kibana_simulator import server\n'
-    'server.Handler.disable_nagle_algorithm = True\n'
-    'from kibana_simulator.__main__ import main\n'
-    'sys.exit(main())\n'
-)
 
-
-def start_simulator(workdir, nagle):
-    if nagle:
-        return control.Simulator.start(workdir)
-    url_file = workdir / 'sim-url'
-    stderr_path = workdir / 'sim-stderr'
-    env = dict(os.environ)
-    env['PYTHONPATH'] = control.TESTS_DIR + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-    with open(stderr_path, 'wb') as err:
-        proc = subprocess.Popen([sys.executable, '-c', LAUNCHER, '--host', '127.0.0.1', '--port', '0',
-                                 '--url-file', str(url_file)], env=env, stdout=subprocess.DEVNULL, stderr=err)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if url_file.exists() and url_file.read_text(encoding='utf-8').strip():
-            return control.Simulator(proc, url_file.read_text(encoding='utf-8').strip(), stderr_path)
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    raise control.SimulatorError('simulator did not start: %s' % stderr_path.read_text(errors='replace'))
 
 
 # ---------------------------------------------------------------------- main
@@ -426,7 +389,7 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix='kibana-cases-bench-'))
     sim = None
     try:
-        sim = start_simulator(workdir, args.simulator_nagle)
+        sim = control.Simulator.start(workdir)
         bench = Bench(args, sim, workdir)
         meta = '%d cores, Python %s, ansible-core %s, %s' % (os.cpu_count() or 0, platform.python_version(),
                                                              ansible_version(bench), platform.platform())
