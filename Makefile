@@ -8,7 +8,10 @@
 #   make build        build the collection tarball into build/ and install it into build/collections
 #   make sanity       ansible-test sanity on a copy of the collection in build/sanity
 #   make lint         ansible-lint (profile in .ansible-lint), antsibull-changelog lint, docs check
+#   make docs         regenerate docs/reference/ (every module and plugin) from the plugins' docs
 #   make demo         run examples/demo.yml against the Kibana simulator (check, apply, re-apply)
+#   make bench        rollout benchmark: the module vs hand-written uri tasks (figures, ~8 min;
+#                     BENCH_ARGS=--quick for a smoke run)
 #   make clean        remove build/, .venv and caches
 #
 # Everything comes from PyPI into .venv, made from plain `python3` (>= 3.11).
@@ -66,7 +69,7 @@ SANITY_SKIP :=
 # concurrently and one fails (seen: pip OSError in sanity.pylint). flock serializes them.
 SANITY_LOCK := $(shell command -v flock >/dev/null 2>&1 && echo flock $(HOME)/.ansible/test/.sanity.lock)
 
-.PHONY: test venv build doc-check sanity lint pytest unit integration demo clean
+.PHONY: test venv build doc-check sanity lint docs pytest unit integration demo bench clean
 
 test: venv build sanity lint pytest
 
@@ -120,7 +123,10 @@ sanity: venv
 lint: build
 	$(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
-	@if [ -f hack/build-docs.sh ]; then echo "hack/build-docs.sh --check $(BIN)"; bash hack/build-docs.sh --check $(BIN); fi
+	bash hack/build-docs.sh --check $(BIN)
+
+docs: venv
+	bash hack/build-docs.sh $(BIN)
 
 # ---------------------------------------------------------------- pytest
 # One pytest run, last in `make test`. pytest's exit code 5 (no tests collected) fails too.
@@ -141,6 +147,12 @@ integration: build
 # ---------------------------------------------------------------- demo
 demo: build
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) hack/demo.sh $(BIN) $(DEMO_DIR)
+
+# ---------------------------------------------------------------- bench
+# Prints figures; fails only on a failed run, a wrong end state or more requests than the minimum.
+BENCH_ARGS ?=
+bench: build
+	$(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- clean
 clean:

@@ -51,7 +51,7 @@ def main(argv=None):
                 params = validator.validate(dict(
                     url=sim.url, username=bench_run.control.ADMIN_USER, password=bench_run.control.ADMIN_PASSWORD,
                     space_id=space, owner='cases', closure_type=closure_type)).validated_parameters
-                result, _ = case_configuration_task(KibanaClient.from_params(params), params)
+                result = case_configuration_task(KibanaClient.from_params(params), params)[0]
                 times.append(time.perf_counter() - start)
                 assert result['changed'] == (pass_name == 'change'), result
             requests = len(sim.requests())

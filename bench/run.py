@@ -361,13 +361,13 @@ def report(bench, args, inventory_kind, meta):
                     continue
                 slopes = [(t2 - t1) / (n2 - n1) for (n1, t1), (n2, t2) in zip(pts, pts[1:])]
                 spread = slopes[-1] / slopes[0] if slopes[0] > 0 else float('nan')
-                if min(t2 - t1 for (_, t1), (_, t2) in zip(pts, pts[1:])) < 0.5:
+                if min(later[1] - earlier[1] for earlier, later in zip(pts, pts[1:])) < 0.5:
                     verdict = 'a step under 0.5 s: within the noise of the fixed start-up, judge on the largest N'
                 else:
                     verdict = 'linear' if 0.67 <= spread <= 1.5 else 'NOT linear'
                 lines.append('  linear in N, %-8s %-6s: ms per added space %s between N=%s (last/first %.2f: %s)' % (
                     variant, pass_name, ' -> '.join('%.1f' % (s * 1000) for s in slopes),
-                    ','.join(str(n) for n, _ in pts), spread, verdict))
+                    ','.join(str(point[0]) for point in pts), spread, verdict))
     startup = median(records, form='loop', variant='A', n=0, pass_='noop')[0]
     if startup is not None:
         lines.append('  fixed cost: ansible-playbook with an empty loop (A, N=0): %.2f s' % startup)
@@ -375,10 +375,6 @@ def report(bench, args, inventory_kind, meta):
                  'slows the module-process variants most)' % (os.getloadavg() + (os.cpu_count() or 0,)))
     print('\n'.join(lines), flush=True)
     return summary
-
-
-# ---------------------------------------------------------------------- simulator
-
 
 
 # ---------------------------------------------------------------------- main

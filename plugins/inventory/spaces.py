@@ -104,6 +104,7 @@ EXAMPLES = r"""
 # KIBANA_API_KEY (or KIBANA_USERNAME/KIBANA_PASSWORD, KIBANA_BEARER_TOKEN).
 plugin: kibana.cases.spaces
 
+---
 # prod.kibana_spaces.yml: team spaces only, grouped by their disabled features and name.
 plugin: kibana.cases.spaces
 url: https://kibana.example.com:5601
@@ -125,6 +126,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/kibana_spaces
 cache_timeout: 600
 
+---
 # fleet.kibana_spaces.yml: two instances with the same credentials;
 # hosts are named prod.default, prod.ops, staging.default, ...
 plugin: kibana.cases.spaces

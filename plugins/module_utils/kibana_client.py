@@ -27,7 +27,8 @@ else:
 
 
 CONNECTION_ARGUMENT_SPEC = dict(
-    url=dict(type='str', required=True, fallback=(env_fallback, ['KIBANA_URL'])),
+    # Required, but checked by KibanaClient: the inventory plugin shares these options and may use urls instead.
+    url=dict(type='str', fallback=(env_fallback, ['KIBANA_URL'])),
     api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KIBANA_API_KEY'])),
     username=dict(type='str', fallback=(env_fallback, ['KIBANA_USERNAME'])),
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['KIBANA_PASSWORD'])),
@@ -95,6 +96,8 @@ class KibanaClient:
     def __init__(self, url, api_key=None, username=None, password=None, bearer_token=None,
                  validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=3):
+        if not url:
+            raise KibanaError('url is required: set the url option or the KIBANA_URL environment variable')
         parts = urlsplit(url.strip())
         if parts.scheme.lower() not in ('http', 'https') or not parts.hostname:
             raise KibanaError('url must be an http:// or https:// URL of Kibana, for example https://kibana.example.com:5601')

@@ -22,7 +22,7 @@ description:
     before writing when Kibana is older than an option needs (O(templates) 8.15, a V(.thehive)
     connector 8.16, V(number) custom fields 8.17, O(observable_types) 8.18).
 author:
-  - kibana.cases contributors
+  - kibana.cases contributors (@kibana-cases)
 extends_documentation_fragment:
   - kibana.cases.connection
   - kibana.cases.attributes

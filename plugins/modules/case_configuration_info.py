@@ -13,7 +13,7 @@ description:
   - Reads the case configurations (Cases settings) of one Kibana space, of every owner the
     credentials may read or of one owner. Never writes.
 author:
-  - kibana.cases contributors
+  - kibana.cases contributors (@kibana-cases)
 extends_documentation_fragment:
   - kibana.cases.connection
   - kibana.cases.attributes

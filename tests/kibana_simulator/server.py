@@ -128,7 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             fault = self._take_fault(method, path)
         action = fault["action"] if fault else None
         auth_header = self.headers.get("Authorization")
-        _, scheme = st.authenticate(auth_header) if auth_header else (None, None)
+        scheme = st.authenticate(auth_header)[1] if auth_header else None
         entry = {
             "method": method, "path": path, "query": query,
             "body": _logged_body(raw), "status": None,
@@ -234,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
         if route is None:
             # hapi answers unknown routes before authentication
             raise HttpError(404)
-        principal, _ = st.authenticate(self.headers.get("Authorization"))
+        principal = st.authenticate(self.headers.get("Authorization"))[0]
         if principal is None:
             raise HttpError(401, headers={"WWW-Authenticate": 'Basic realm="kibana"'})
         if method not in ("GET", "HEAD") and self.headers.get("kbn-xsrf") is None:
@@ -358,7 +358,7 @@ class Handler(BaseHTTPRequestHandler):
             return st.add_space(data)
         if path == "/_sim/connectors" and method == "POST":
             conn = st.add_connector(data)
-            return {k: val for k, val in conn.items()}
+            return dict(conn)
         if path == "/_sim/kibana_version" and method == "PUT":
             number = data["number"]
             if not isinstance(number, str):

@@ -169,12 +169,12 @@ class State:
         """-> (principal or None, scheme or None)."""
         if not header or " " not in header:
             return None, None
-        scheme, _, cred = header.partition(" ")
+        scheme, _space, cred = header.partition(" ")
         cred = cred.strip()
         low = scheme.lower()
         if low == "basic":
             try:
-                user, _, pw = base64.b64decode(cred, validate=True).decode().partition(":")
+                user, _colon, pw = base64.b64decode(cred, validate=True).decode().partition(":")
             except Exception:
                 return None, "Basic"
             for p in self.principals:
@@ -333,4 +333,3 @@ def transform_template_custom_fields(templates, custom_fields):
         template["caseFields"] = case_fields
         out.append(template)
     return out
-

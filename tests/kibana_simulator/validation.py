@@ -49,7 +49,7 @@ CONNECTOR_TYPE_ORDER = [".cases-webhook", ".jira", ".none", ".resilient", ".serv
 
 def parse_version(number: str) -> tuple:
     parts = []
-    for p in str(number).split("-")[0].split("."):
+    for p in str(number).split("-", maxsplit=1)[0].split("."):
         try:
             parts.append(int(p))
         except ValueError:
@@ -364,7 +364,7 @@ def excess_keys(body, allowed, features):
 def _decode(body, required, optional, features):
     if not isinstance(body, dict):
         raise BadRequest(inv(body, []))
-    allowed = [n for n, _ in required] + [n for n, _ in optional]
+    allowed = [name for name, _codec in required] + [name for name, _codec in optional]
     extra = excess_keys(body, allowed, features)
     if extra:
         # common/schema excess(): invalid keys are reported before any value check
@@ -388,7 +388,7 @@ def decode_patch(body, features: Features):
     # ConfigurationPatchRequestRt: intersection([partial..., strict({version})])
     if not isinstance(body, dict):
         raise BadRequest(inv(body, []))
-    allowed = [n for n, _ in optional] + ["version"]
+    allowed = [name for name, _codec in optional] + ["version"]
     extra = excess_keys(body, allowed, features)
     if extra:
         raise BadRequest(f'invalid keys "{",".join(extra)}"')
@@ -427,8 +427,8 @@ def duplicated_observable_types(items):
     # server/client/validators.ts validateDuplicatedObservableTypesInRequest
     if not items:
         return
-    labels = {lbl.lower() for _, lbl in OBSERVABLE_TYPES_BUILTIN}
-    keys = {k.lower() for k, _ in OBSERVABLE_TYPES_BUILTIN}
+    labels = {lbl.lower() for _key, lbl in OBSERVABLE_TYPES_BUILTIN}
+    keys = {k.lower() for k, _label in OBSERVABLE_TYPES_BUILTIN}
     dup = []
     for it in items:
         lbl, key = it["label"].lower(), it["key"].lower()

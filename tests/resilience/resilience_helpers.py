@@ -158,7 +158,7 @@ def start_playbook(tasks, collections, tmp_path, *extra_args, env_extra=None):
 
 
 def finish_playbook(proc):
-    out, _ = proc.communicate(timeout=PLAYBOOK_TIMEOUT)
+    out = proc.communicate(timeout=PLAYBOOK_TIMEOUT)[0]
     return parse_run(proc.returncode, out.decode('utf-8', errors='replace'))
 
 
@@ -200,7 +200,7 @@ class LateForwarder:
         with server:
             while not self._stop.is_set():
                 try:
-                    conn, _ = server.accept()
+                    conn = server.accept()[0]
                 except socket.timeout:
                     continue
                 self.accepted += 1
@@ -277,7 +277,7 @@ def make_pki(directory):
                                                serialization.NoEncryption()))
         return str(path)
 
-    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _index in range(3))
     ca = cert('resilience-test-ca', ca_key, 'resilience-test-ca', ca_key, ca=True)
     server = cert('127.0.0.1', server_key, 'resilience-test-ca', ca_key, san_ip='127.0.0.1',
                   usage=ExtendedKeyUsageOID.SERVER_AUTH)

@@ -22,7 +22,6 @@ ASTRAL_DEFAULT = dict(custom_fields=[{'key': 'ticket', 'label': 'T', 'type': 'te
 BOM_LABEL = dict(custom_fields=[{'key': 'ticket', 'label': '\ufeff', 'type': 'text'}])
 
 
-
 def refused_before_any_request(sim, options):
     fresh(sim)
     with pytest.raises(InvalidOptions) as caught:

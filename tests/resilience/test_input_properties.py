@@ -40,6 +40,8 @@ def js_trim(value):
 def js_length(value):
     """JavaScript's value.trim().length."""
     return len(js_trim(value).encode('utf-16-le')) // 2
+
+
 FIELD_KINDS = {
     '.jira': {'issueType': 's', 'priority': 's', 'parent': 's'},
     '.resilient': {'incidentTypes': 'l', 'severityCode': 's'},

@@ -125,9 +125,9 @@ def test_client_errors_are_sent_exactly_once(simulator, status, method):
     simulator.inject_fault('status', method=method, path=CONFIGURE, status=status, count=5)
     kibana = client(simulator, retries=3)
     if method == 'GET':
-        error, _ = timed(get_configuration, kibana)
+        error = timed(get_configuration, kibana)[0]
     else:
-        error, _ = timed(kibana.patch, CONFIGURE + '/some-id', {'version': 'WzEsMV0=', 'closure_type': 'close-by-user'})
+        error = timed(kibana.patch, CONFIGURE + '/some-id', {'version': 'WzEsMV0=', 'closure_type': 'close-by-user'})[0]
     assert isinstance(error, KibanaError) and error.status == status, error
     assert len(simulator.requests()) == 1, api_log(simulator)
     assert 'retries' not in str(error), str(error)
@@ -138,8 +138,8 @@ def test_post_is_never_resent(simulator, fault):
     kibana = client(simulator, retries=3)
     action = fault.pop('action')
     simulator.inject_fault(action, method='POST', path=CONFIGURE, count=5, **fault)
-    error, _ = timed(kibana.post, CONFIGURE, {'owner': 'cases', 'closure_type': 'close-by-user',
-                                              'connector': {'id': 'none', 'name': 'none', 'type': '.none', 'fields': None}})
+    error = timed(kibana.post, CONFIGURE, {'owner': 'cases', 'closure_type': 'close-by-user',
+                                           'connector': {'id': 'none', 'name': 'none', 'type': '.none', 'fields': None}})[0]
     assert isinstance(error, KibanaError) and error.outcome_unknown, error
     assert [entry['method'] for entry in simulator.requests()] == ['POST']
 

@@ -11,7 +11,7 @@ if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
 from kibana_simulator import control  # noqa: E402
-from kibana_simulator.pytest_fixtures import simulator, simulator_process  # noqa: E402,F401
+from kibana_simulator.pytest_fixtures import simulator, simulator_process  # noqa: E402,F401  pylint: disable=unused-import
 
 NONE_CONNECTOR = {"id": "none", "name": "none", "type": ".none", "fields": None}
 

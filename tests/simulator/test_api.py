@@ -261,8 +261,8 @@ def test_patch_400s_in_contract_order(api):
     assert r.status_code == 400
     # templates are checked against the request's custom fields (Kibana's update() uses only those)
     k1 = [cf(key="k1", label="Lbl", type="text")]
-    tpl = [{"key": "t", "name": "T", "caseFields": {"customFields": [{"key": "k1", "type": "toggle",
-                                                                        "value": None}]}}]
+    tpl = [{"key": "t", "name": "T",
+            "caseFields": {"customFields": [{"key": "k1", "type": "toggle", "value": None}]}}]
     r = api.patch(c["id"], {"version": c["version"], "customFields": k1, "templates": tpl})
     assert r.json() == err(400, 'The following custom fields have the wrong type in the request: "Lbl"')
     tpl[0]["caseFields"]["customFields"][0].update(type="text", value="hello")

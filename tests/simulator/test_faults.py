@@ -20,7 +20,7 @@ def configs(simulator):
 def test_status_fault_with_headers_and_count(api, simulator):
     simulator.inject_fault("status", method="POST", path="^/api/cases/configure$", count=2,
                            status=503, headers={"Retry-After": "1"})
-    for _ in range(2):
+    for _attempt in range(2):
         r = api.call("POST", CONFIGURE, json=VALID)
         assert r.status_code == 503 and r.headers["Retry-After"] == "1"
         assert r.json() == {"statusCode": 503, "error": "Service Unavailable",
@@ -44,7 +44,7 @@ def test_faults_consumed_in_order_and_cleared(api, simulator):
     simulator.inject_fault("status", status=500)
     simulator.inject_fault("status", status=502)
     simulator.inject_fault("status", status=504)
-    assert [api.call("GET", CONFIGURE).status_code for _ in range(2)] == [500, 502]
+    assert [api.call("GET", CONFIGURE).status_code for _attempt in range(2)] == [500, 502]
     simulator.clear_faults()
     assert api.call("GET", CONFIGURE).status_code == 200
 

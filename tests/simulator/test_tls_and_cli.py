@@ -3,7 +3,6 @@
 import datetime
 import ipaddress
 import signal
-import ssl
 
 import pytest
 import requests
