@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from random import uniform
+from time import sleep
 from urllib.parse import quote
 
 from ansible_collections.kibana.cases.plugins.module_utils.case_settings import (
@@ -29,8 +31,12 @@ from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import 
 CONFIGURE_PATH = '/api/cases/configure'
 USABLE_CONNECTORS_PATH = '/api/cases/configure/connectors/_find'
 STATUS_PATH = '/api/status'
-# Rounds of read-compare-write when a concurrent writer gets in between (409) or a create's answer is lost.
-MAX_ROUNDS = 3
+# Rounds of read-compare-write when a concurrent writer gets in between (409) or a create's answer is lost:
+# with several writers at once, each round lets at least one of them through.
+MAX_ROUNDS = 5
+# Seconds, times the round: the longest random pause before reading again after a 409, so that writers
+# that collided do not collide again in lockstep.
+CONFLICT_PAUSE = 0.1
 
 
 class SyncResult:
@@ -133,6 +139,8 @@ def sync_case_configuration(client, params, check_mode=False):
             # answered 429 did not: read again before deciding, never POST blindly (a POST replaces).
             if exc.status == 409 or (current is None and (exc.outcome_unknown or exc.status == 429)):
                 last_error = exc
+                if exc.status == 409:
+                    sleep(uniform(0, CONFLICT_PAUSE * (round_number + 1)))
                 continue
             raise
         return _result(first, written, first_desired, warnings)

@@ -1,6 +1,6 @@
 """Lost answers and concurrent writers, in-process (sync_case_configuration against the simulator) and
 end-to-end: the version guard keeps a retried PATCH from applying twice, a POST with a lost answer is
-followed by a read and never by a blind second POST, a 409 leads to re-read and re-diff, bounded to 3 rounds.
+followed by a read and never by a blind second POST, a 409 leads to re-read and re-diff, bounded to MAX_ROUNDS rounds.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from resilience_helpers import CONFIGURE, admin_connection, api_log, client, module_params
 
-from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import sync_case_configuration
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import MAX_ROUNDS, sync_case_configuration
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError
 
 GET = 'GET %s -> 200' % CONFIGURE
@@ -127,7 +127,7 @@ def test_conflict_where_the_other_writer_already_did_it_writes_nothing_more(simu
     assert api_log(simulator) == [GET, PATCH + '409', GET]
 
 
-def test_conflicts_beyond_three_rounds_fail_naming_the_conflict(simulator):
+def test_conflicts_beyond_the_rounds_fail_naming_the_conflict(simulator):
     seed_configuration(simulator)
     simulator.inject_fault('concurrent_write', method='PATCH', path=CONFIGURE, count=10,
                            changes={'customFields': [FIELD]})
@@ -135,17 +135,17 @@ def test_conflicts_beyond_three_rounds_fail_naming_the_conflict(simulator):
         sync_case_configuration(client(simulator), module_params(
             **admin_connection(simulator), closure_type='close-by-pushing'))
     message = str(caught.value)
-    assert '3 rounds' in message and '409' in message and 'another writer' in message, message
+    assert '%d rounds' % MAX_ROUNDS in message and '409' in message and 'another writer' in message, message
     assert caught.value.status == 409
-    assert api_log(simulator) == [GET, PATCH + '409'] * 3
+    assert api_log(simulator) == [GET, PATCH + '409'] * MAX_ROUNDS
 
 
-def test_conflicts_beyond_three_rounds_end_to_end(simulator, playbook):
+def test_conflicts_beyond_the_rounds_end_to_end(simulator, playbook):
     seed_configuration(simulator)
     simulator.inject_fault('concurrent_write', method='PATCH', path=CONFIGURE, count=10,
                            changes={'customFields': [FIELD]})
     run = playbook([('kibana.cases.case_configuration',
                      dict(admin_connection(simulator), closure_type='close-by-pushing'))])
     assert run.result.get('failed') is True
-    assert 'gave up after 3 rounds' in run.result['msg'] and 'Conflict' in run.result['msg'], run.result['msg']
+    assert 'gave up after %d rounds' % MAX_ROUNDS in run.result['msg'] and 'Conflict' in run.result['msg'], run.result['msg']
     assert 'Traceback' not in run.output

@@ -2,6 +2,8 @@
 
 import pytest
 
+from ansible_collections.kibana.cases.plugins.module_utils import configuration_sync
+from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import CONFLICT_PAUSE, MAX_ROUNDS
 from ansible_collections.kibana.cases.plugins.modules import case_configuration
 from conversation import LOST_ANSWER, kibana_error
 
@@ -9,6 +11,14 @@ NONE_CONNECTOR = {'id': 'none', 'name': 'none', 'type': '.none', 'fields': None}
 JIRA = {'id': 'jira-1', 'name': 'Jira SOC', 'type': '.jira', 'fields': None}
 TICKET_FIELD = {'key': 'ticket', 'label': 'Ticket', 'type': 'text', 'required': False}
 CONFIGURE = '/api/cases/configure'
+
+
+@pytest.fixture(autouse=True)
+def pauses(monkeypatch):
+    """The pauses the flow takes after a conflict (recorded, not slept)."""
+    taken = []
+    monkeypatch.setattr(configuration_sync, 'sleep', taken.append)
+    return taken
 
 
 def configuration(**settings):
@@ -226,8 +236,9 @@ def test_conflict_after_which_nothing_differs_writes_nothing_more(kibana, run_mo
     assert result['configuration']['version'] == 'WzIsMV0='
 
 
-def test_conflicts_beyond_the_bound_fail_naming_the_conflict(kibana, run_module):
-    for version in ('WzEsMV0=', 'WzIsMV0=', 'WzMsMV0='):
+def test_conflicts_beyond_the_bound_fail_naming_the_conflict(kibana, run_module, pauses):
+    for round_number in range(MAX_ROUNDS):
+        version = 'v%d' % round_number
         kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[configuration(version=version)])
         kibana.expect('PATCH', CONFIGURE + '/conf-1', body={'closure_type': 'close-by-pushing', 'version': version},
                       status=409, answer=kibana_error(409, 'This configuration has been updated.'))
@@ -235,7 +246,10 @@ def test_conflicts_beyond_the_bound_fail_naming_the_conflict(kibana, run_module)
     result = run_module(case_configuration, {'closure_type': 'close-by-pushing'})
 
     assert result['failed'] is True
-    assert 'gave up after 3 rounds' in result['msg'] and '409' in result['msg']
+    assert 'gave up after %d rounds' % MAX_ROUNDS in result['msg'] and '409' in result['msg']
+    # a random pause before each re-read, longer each round, so colliding writers fall out of step
+    assert len(pauses) == MAX_ROUNDS and len(set(pauses)) == MAX_ROUNDS
+    assert all(0 <= pause <= CONFLICT_PAUSE * (index + 1) for index, pause in enumerate(pauses))
 
 
 def test_lost_create_answer_rereads_instead_of_posting_again(kibana, run_module):
@@ -315,7 +329,7 @@ def test_create_answered_429_is_sent_again_after_a_read_shows_none(kibana, run_m
 
 
 def test_creates_failing_every_round_give_up_saying_so(kibana, run_module):
-    for _round in range(3):
+    for _round in range(MAX_ROUNDS):
         kibana.expect('GET', CONFIGURE, query={'owner': ['cases']}, answer=[])
         kibana.expect('POST', CONFIGURE, body={'owner': 'cases', 'closure_type': 'close-by-user',
                                                'connector': NONE_CONNECTOR}, exc=LOST_ANSWER)
@@ -323,4 +337,5 @@ def test_creates_failing_every_round_give_up_saying_so(kibana, run_module):
     result = run_module(case_configuration, {})
 
     assert result['failed'] is True
-    assert 'gave up after 3 rounds' in result['msg'] and 'each time the create failed or its answer was lost' in result['msg']
+    assert 'gave up after %d rounds' % MAX_ROUNDS in result['msg']
+    assert 'each time the create failed or its answer was lost' in result['msg']
