@@ -35,6 +35,7 @@ CONNECTORS = {
     'servicenow': {'space_id': 'default', 'id': 'servicenow-itsm', 'name': 'ServiceNow ITSM', 'type': '.servicenow'},
     'shared_1': {'space_id': 'default', 'id': 'webhook-1', 'name': 'Shared webhook', 'type': '.cases-webhook'},
     'shared_2': {'space_id': 'default', 'id': 'webhook-2', 'name': 'Shared webhook', 'type': '.cases-webhook'},
+    'thehive': {'space_id': 'default', 'id': 'thehive-1', 'name': 'TheHive', 'type': '.thehive'},
     # only in the security-team space
     'space_jira': {'space_id': 'security-team', 'id': 'jira-security', 'name': 'Jira Security', 'type': '.jira'},
 }
@@ -68,6 +69,7 @@ def integration_config():
         'kibana_test_second_space': SPACES[1]['id'],
         'kibana_test_jira': public(CONNECTORS['jira']),
         'kibana_test_servicenow': public(CONNECTORS['servicenow']),
+        'kibana_test_thehive': public(CONNECTORS['thehive']),
         'kibana_test_space_jira': public(CONNECTORS['space_jira']),
         'kibana_test_shared_connector_name': CONNECTORS['shared_1']['name'],
     }

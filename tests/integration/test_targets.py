@@ -48,6 +48,25 @@ def find(space='', status=200):
 # in a path shows as <id>; the comments say which tasks sent them). Update this when a target's
 # tasks change.
 EXPECTED_REQUESTS = {
+    'case_configuration_templates': [
+        # securitySolution, default space; every task reads the version (templates, observable types or
+        # a number custom field need a recent Kibana)
+        version(), get('securitySolution'),             # template, fields, observable types: check mode
+        version(), get('securitySolution'), post(),     # - real
+        version(), get('securitySolution'),             # - again
+        version(), get('securitySolution'),             # a custom field added: check mode
+        version(), get('securitySolution'), patch(),    # - real
+        version(), get('securitySolution'),             # - again
+        version(), get('securitySolution'), patch(),    # templates and observable types removed
+        version(), get('securitySolution'),             # - again
+        version(), get('securitySolution'),             # a template with an unknown custom field: no write
+    ],
+    'case_configuration_version_gates': [
+        version(),                  # number custom fields and observable types on 8.16: refused
+        version(),                  # observable types in check mode: refused
+        version(), get(), post(),   # a template and a .thehive connector: written
+        version(), get(),           # - again
+    ],
     'case_configuration_create': [
         # the options have a number custom field (Kibana 8.17+): each run reads the version first
         get(),                              # info before
@@ -153,6 +172,10 @@ def test_every_target_is_complete():
     assert set(EXPECTED_REQUESTS) | set(KNOWN_BUGS) <= set(discover_targets()), 'a target named here does not exist'
 
 
+# The Kibana version the simulator answers as, for targets that need another than its default (9.1).
+KIBANA_VERSIONS = {'case_configuration_version_gates': '8.16.0'}
+
+
 # Targets that fail because of a known bug in the collection: target -> reason (strict xfail,
 # so the test tells when the fix lands and the entry must go).
 KNOWN_BUGS = {}
@@ -170,6 +193,8 @@ EXECUTIONS = {'controller': 'kibana_cases_run_on_controller=true', 'module': 'ki
 ])
 def test_target(target, execution, simulator, run_target):
     seed(simulator)
+    if target in KIBANA_VERSIONS:
+        simulator.set_kibana_version(KIBANA_VERSIONS[target])
     simulator.clear_requests()
 
     run = run_target(target, '-e', EXECUTIONS[execution])
