@@ -121,11 +121,9 @@ class PlaybookRun:
         return None
 
 
-@pytest.fixture
-def run_target(simulator, collections_path, tmp_path):  # pylint: disable=redefined-outer-name
-    """Run tests/integration/run_target.yml for one target against the simulator; returns a PlaybookRun."""
-    config_file = tmp_path / 'integration_config.json'
-    config_file.write_text(json.dumps(integration_config()), encoding='utf-8')
+def ansible_environment(sim, collections_path, tmp_path):  # pylint: disable=redefined-outer-name
+    """The environment of an Ansible command against the simulator: its URL and admin user, the collection,
+    and nothing from the user's own configuration."""
     ansible_cfg = tmp_path / 'ansible.cfg'
     ansible_cfg.write_text('[defaults]\n', encoding='utf-8')
     local_tmp = tmp_path / 'ansible-tmp'
@@ -134,7 +132,7 @@ def run_target(simulator, collections_path, tmp_path):  # pylint: disable=redefi
     env = dict((key, value) for key, value in os.environ.items()
                if not key.startswith('KIBANA_') and key not in ('ANSIBLE_COLLECTIONS_PATHS',))
     env.update(
-        KIBANA_URL=simulator.url,
+        KIBANA_URL=sim.url,
         KIBANA_USERNAME=control.ADMIN_USER,
         KIBANA_PASSWORD=control.ADMIN_PASSWORD,
         ANSIBLE_CONFIG=str(ansible_cfg),
@@ -147,6 +145,15 @@ def run_target(simulator, collections_path, tmp_path):  # pylint: disable=redefi
         ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
         ANSIBLE_RETRY_FILES_ENABLED='false',
     )
+    return env
+
+
+@pytest.fixture
+def run_target(simulator, collections_path, tmp_path):  # pylint: disable=redefined-outer-name
+    """Run tests/integration/run_target.yml for one target against the simulator; returns a PlaybookRun."""
+    config_file = tmp_path / 'integration_config.json'
+    config_file.write_text(json.dumps(integration_config()), encoding='utf-8')
+    env = ansible_environment(simulator, collections_path, tmp_path)
     executable = ansible_playbook_executable()
 
     def run(target, *extra_args):
