@@ -52,6 +52,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / 'tests'))
 
+import ansible_env  # noqa: E402  pylint: disable=wrong-import-position
 from kibana_simulator import control  # noqa: E402  pylint: disable=wrong-import-position
 
 CLOSURE_TYPES = ('close-by-user', 'close-by-pushing')
@@ -110,24 +111,13 @@ class Bench:
         self.records = []          # one dict per playbook run
         self.current = {}          # group name -> closure type all its spaces have now
         self.env = self._environment()
-        self.playbook = ansible_playbook_executable()
+        self.playbook = ansible_env.ansible_command('ansible-playbook')
 
     # ------------------------------------------------------------------ setup
     def _environment(self):
-        cfg = self.workdir / 'ansible.cfg'
-        cfg.write_text('[defaults]\n', encoding='utf-8')
-        local_tmp = self.workdir / 'ansible-tmp'
-        local_tmp.mkdir()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith('KIBANA_') and k != 'ANSIBLE_COLLECTIONS_PATHS'}
-        env.update(
-            KIBANA_URL=self.sim.url, KIBANA_USERNAME=control.ADMIN_USER, KIBANA_PASSWORD=control.ADMIN_PASSWORD,
-            ANSIBLE_CONFIG=str(cfg), ANSIBLE_COLLECTIONS_PATH=collections_path(self.workdir),
-            ANSIBLE_LOCAL_TEMP=str(local_tmp), ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
-            ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-            ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_HOST_KEY_CHECKING='false',
-        )
-        return env
+        return ansible_env.ansible_environment(
+            self.workdir, ansible_env.collections_path(self.workdir / 'collections'),
+            KIBANA_URL=self.sim.url, KIBANA_USERNAME=control.ADMIN_USER, KIBANA_PASSWORD=control.ADMIN_PASSWORD)
 
     def create_group(self, name, count):
         """Spaces <name>-0001..; each gets a cases configuration with the first closure type."""
@@ -225,26 +215,6 @@ def count_requests(log, spaces):
     return per_space, other
 
 
-def collections_path(workdir):
-    configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or os.environ.get('ANSIBLE_COLLECTIONS_PATHS')
-    if configured:
-        return configured
-    parent = workdir / 'collections' / 'ansible_collections' / 'kibana'
-    parent.mkdir(parents=True)
-    (parent / 'cases').symlink_to(ROOT, target_is_directory=True)
-    return str(workdir / 'collections')
-
-
-def ansible_playbook_executable():
-    beside = Path(sys.executable).parent / 'ansible-playbook'
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which('ansible-playbook')
-    if not found:
-        raise BenchError('ansible-playbook is neither beside %s nor on PATH' % sys.executable)
-    return found
-
-
 def ansible_version(bench):
     out = subprocess.run([bench.playbook, '--version'], env=bench.env, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, check=False).stdout.decode(errors='replace')
@@ -267,7 +237,7 @@ def plugin_inventory(bench, group, spaces):
     """A kibana_spaces.yml source of the kibana.cases.spaces plugin limited to the group; None if it does not work."""
     path = bench.workdir / ('%s.kibana_spaces.yml' % group)
     path.write_text('plugin: kibana.cases.spaces\ninclude_spaces:\n  - "%s-*"\n' % group, encoding='utf-8')
-    inventory = shutil.which('ansible-inventory', path=str(Path(bench.playbook).parent)) or 'ansible-inventory'
+    inventory = ansible_env.ansible_command('ansible-inventory')
     completed = subprocess.run([inventory, '-i', str(path), '--list'], env=bench.env, cwd=str(bench.workdir),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, check=False)
     try:
@@ -447,7 +417,7 @@ def main(argv=None):
                 'summary': {form: {'%s/%s' % k: v for k, v in rows.items()} for form, rows in summary.items()},
             }, indent=1), encoding='utf-8')
         return 0
-    except (BenchError, control.SimulatorError, subprocess.TimeoutExpired) as exc:
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:  # BenchError, SimulatorError, ansible_env
         print('BENCH FAILED: %s' % exc, file=sys.stderr, flush=True)
         return 1
     finally:

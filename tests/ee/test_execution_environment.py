@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_env import ansible_command
+
 ROOT = Path(__file__).resolve().parents[2]
 EE_DEFINITION = Path(__file__).resolve().parent / 'execution-environment.yml'
 COLLECTION_META = ROOT / 'meta' / 'execution-environment.yml'
@@ -25,16 +27,6 @@ TIMEOUT = 300
 pytestmark = pytest.mark.skipif(importlib.util.find_spec('ansible_builder') is None,
                                 reason='ansible-builder is not importable (pip install ansible-builder>=3.1; '
                                        'tests/requirements.txt lists it)')
-
-
-def tool(name):
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which(name)
-    if not found:
-        pytest.fail('%s is neither beside %s nor on PATH' % (name, sys.executable))
-    return found
 
 
 def run(command, cwd):
@@ -61,7 +53,7 @@ def requirement_names(lines):
 def tarball(tmp_path_factory):
     """kibana.cases built from this checkout with ansible-galaxy, as a release would be."""
     out = tmp_path_factory.mktemp('tarball')
-    run([tool('ansible-galaxy'), 'collection', 'build', '--output-path', out, ROOT], cwd=out)
+    run([ansible_command('ansible-galaxy'), 'collection', 'build', '--output-path', out, ROOT], cwd=out)
     built = sorted(out.glob('kibana-cases-*.tar.gz'))
     assert len(built) == 1, built
     return built[0]
@@ -101,7 +93,7 @@ def test_ansible_builder_create(tarball, tmp_path):
     shutil.copy(EE_DEFINITION, work / 'execution-environment.yml')
     shutil.copy(tarball, work / 'kibana-cases.tar.gz')
     context = work / 'context'
-    output = run([tool('ansible-builder'), 'create', '-f', work / 'execution-environment.yml', '-c', context,
+    output = run([ansible_command('ansible-builder'), 'create', '-f', work / 'execution-environment.yml', '-c', context,
                   '--output-filename', 'Containerfile', '-v', '3'], cwd=work)
 
     containerfile = context / 'Containerfile'
@@ -120,7 +112,7 @@ def test_ansible_builder_create(tarball, tmp_path):
     # What the image build does after `ansible-galaxy collection install`: introspect the
     # installed collections. Here on the collection installed from the same tarball.
     collections = tmp_path / 'collections'
-    run([tool('ansible-galaxy'), 'collection', 'install', '--force', '-p', collections, tarball], cwd=tmp_path)
+    run([ansible_command('ansible-galaxy'), 'collection', 'install', '--force', '-p', collections, tarball], cwd=tmp_path)
     pip_file = tmp_path / 'introspected-requirements.txt'
     report = run([sys.executable, context / '_build' / 'scripts' / 'introspect.py', 'introspect', collections,
                   '--write-pip', pip_file], cwd=tmp_path)

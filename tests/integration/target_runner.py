@@ -7,20 +7,17 @@ A module with its own name (not conftest): tests/ has another conftest.py, and
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import ansible_env
 from kibana_simulator import control
 
 INTEGRATION_DIR = Path(__file__).resolve().parent
 TARGETS_DIR = INTEGRATION_DIR / 'targets'
 RUN_TARGET = INTEGRATION_DIR / 'run_target.yml'
-COLLECTION_ROOT = INTEGRATION_DIR.parent.parent
 PLAYBOOK_TIMEOUT = 300
 OUTPUT_TAIL_LINES = 150
 
@@ -75,32 +72,10 @@ def integration_config():
     }
 
 
-def ansible_playbook_executable():
-    """ansible-playbook of the Python running pytest (its venv), else the first on PATH."""
-    beside = Path(sys.executable).parent / 'ansible-playbook'
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which('ansible-playbook')
-    if not found:
-        pytest.fail('ansible-playbook is neither beside %s nor on PATH' % sys.executable)
-    return found
-
-
 @pytest.fixture(scope='session')
 def collections_path(tmp_path_factory):
-    """ANSIBLE_COLLECTIONS_PATH from the environment (`make test`: the installed tarball), else a link to the repo."""
-    configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or os.environ.get('ANSIBLE_COLLECTIONS_PATHS')
-    if configured:
-        roots = [root for root in configured.split(os.pathsep) if root]
-        if not any(os.path.isdir(os.path.join(root, 'ansible_collections', 'kibana', 'cases')) for root in roots):
-            pytest.fail('ANSIBLE_COLLECTIONS_PATH=%s has no ansible_collections/kibana/cases: build and install '
-                        'the collection first (make build), or unset it to test the repository' % configured)
-        return configured
-    root = tmp_path_factory.mktemp('collections')
-    parent = root / 'ansible_collections' / 'kibana'
-    parent.mkdir(parents=True)
-    (parent / 'cases').symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    return str(root)
+    """Where ansible-playbook finds the collection (see ansible_env.collections_path)."""
+    return ansible_env.collections_path(tmp_path_factory.mktemp('collections'))
 
 
 class PlaybookRun:
@@ -121,31 +96,10 @@ class PlaybookRun:
         return None
 
 
-def ansible_environment(sim, collections_path, tmp_path):  # pylint: disable=redefined-outer-name
-    """The environment of an Ansible command against the simulator: its URL and admin user, the collection,
-    and nothing from the user's own configuration."""
-    ansible_cfg = tmp_path / 'ansible.cfg'
-    ansible_cfg.write_text('[defaults]\n', encoding='utf-8')
-    local_tmp = tmp_path / 'ansible-tmp'
-    local_tmp.mkdir()
-
-    env = dict((key, value) for key, value in os.environ.items()
-               if not key.startswith('KIBANA_') and key not in ('ANSIBLE_COLLECTIONS_PATHS',))
-    env.update(
-        KIBANA_URL=sim.url,
-        KIBANA_USERNAME=control.ADMIN_USER,
-        KIBANA_PASSWORD=control.ADMIN_PASSWORD,
-        ANSIBLE_CONFIG=str(ansible_cfg),
-        ANSIBLE_COLLECTIONS_PATH=collections_path,
-        ANSIBLE_ROLES_PATH=str(TARGETS_DIR),
-        ANSIBLE_LOCAL_TEMP=str(local_tmp),
-        ANSIBLE_FORCE_COLOR='0',
-        ANSIBLE_NOCOLOR='1',
-        ANSIBLE_LOCALHOST_WARNING='false',
-        ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-        ANSIBLE_RETRY_FILES_ENABLED='false',
-    )
-    return env
+def ansible_environment(sim, collections, work_dir):
+    """The environment of an Ansible command against the simulator, as its admin user."""
+    return ansible_env.ansible_environment(work_dir, collections, KIBANA_URL=sim.url, KIBANA_USERNAME=control.ADMIN_USER,
+                                           KIBANA_PASSWORD=control.ADMIN_PASSWORD, ANSIBLE_ROLES_PATH=str(TARGETS_DIR))
 
 
 @pytest.fixture
@@ -154,7 +108,7 @@ def run_target(simulator, collections_path, tmp_path):  # pylint: disable=redefi
     config_file = tmp_path / 'integration_config.json'
     config_file.write_text(json.dumps(integration_config()), encoding='utf-8')
     env = ansible_environment(simulator, collections_path, tmp_path)
-    executable = ansible_playbook_executable()
+    executable = ansible_env.ansible_command('ansible-playbook')
 
     def run(target, *extra_args):
         command = [executable, str(RUN_TARGET), '-e', 'target=%s' % target, '-e', '@%s' % config_file]

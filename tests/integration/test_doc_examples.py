@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 
-from target_runner import COLLECTION_ROOT, PLAYBOOK_TIMEOUT, ansible_environment, ansible_playbook_executable
+from ansible_env import COLLECTION_ROOT, ansible_command
+from target_runner import PLAYBOOK_TIMEOUT, ansible_environment
 
 EXAMPLES = COLLECTION_ROOT / 'docs' / 'examples'
 # The inventory keeps prod.<space>, groups security-* and ops, and leaves *-sandbox out.
@@ -17,7 +17,7 @@ HOSTS = {'prod.default', 'prod.security-team', 'prod.ops'}
 
 
 def run(env, tmp_path, tool, *args):
-    command = [str(Path(ansible_playbook_executable()).parent / tool), *args]
+    command = [ansible_command(tool), *args]
     completed = subprocess.run(command, cwd=str(tmp_path), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=PLAYBOOK_TIMEOUT, check=False)
     output = completed.stdout.decode('utf-8', errors='replace')

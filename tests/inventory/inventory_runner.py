@@ -6,43 +6,20 @@ A module with its own name (not conftest): tests/ has other conftest.py files.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+import ansible_env
 from kibana_simulator import control
 
-INVENTORY_TESTS_DIR = Path(__file__).resolve().parent
-COLLECTION_ROOT = INVENTORY_TESTS_DIR.parent.parent
 TIMEOUT = 300
-
-
-def executable(name):
-    """An Ansible command of the Python running pytest (its venv), else the first on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which(name)
-    if not found:
-        pytest.fail('%s is neither beside %s nor on PATH' % (name, sys.executable))
-    return found
 
 
 @pytest.fixture(scope='session')
 def collections_path(tmp_path_factory):
-    """ANSIBLE_COLLECTIONS_PATH from the environment (`make test`: the installed tarball), else a link to the repo."""
-    configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or os.environ.get('ANSIBLE_COLLECTIONS_PATHS')
-    if configured:
-        return configured
-    root = tmp_path_factory.mktemp('collections')
-    parent = root / 'ansible_collections' / 'kibana'
-    parent.mkdir(parents=True)
-    (parent / 'cases').symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    return str(root)
+    """Where Ansible finds the collection (see ansible_env.collections_path)."""
+    return ansible_env.collections_path(tmp_path_factory.mktemp('collections'))
 
 
 def unwrap(value):
@@ -100,7 +77,7 @@ class AnsibleRunner:
 
     def run(self, command, *args, env=None):
         """Run an Ansible command; ``env`` adds variables to the environment (None removes one)."""
-        command = [executable(command)] + [str(arg) for arg in args]
+        command = [ansible_env.ansible_command(command)] + [str(arg) for arg in args]
         environment = dict(self.env, **(env or {}))
         environment = dict((key, value) for key, value in environment.items() if value is not None)
         completed = subprocess.run(command, cwd=str(self.folder), env=environment,
@@ -118,21 +95,6 @@ class AnsibleRunner:
 
 @pytest.fixture
 def ansible_runner(collections_path, tmp_path):  # pylint: disable=redefined-outer-name
-    ansible_cfg = tmp_path / 'ansible.cfg'
-    ansible_cfg.write_text('[defaults]\n', encoding='utf-8')
-    local_tmp = tmp_path / 'ansible-tmp'
-    local_tmp.mkdir()
-    env = dict((key, value) for key, value in os.environ.items()
-               if not key.startswith('KIBANA_') and key not in ('ANSIBLE_COLLECTIONS_PATHS',))
-    env.update(
-        KIBANA_USERNAME=control.ADMIN_USER,
-        KIBANA_PASSWORD=control.ADMIN_PASSWORD,
-        ANSIBLE_CONFIG=str(ansible_cfg),
-        ANSIBLE_COLLECTIONS_PATH=collections_path,
-        ANSIBLE_LOCAL_TEMP=str(local_tmp),
-        ANSIBLE_FORCE_COLOR='0',
-        ANSIBLE_NOCOLOR='1',
-        ANSIBLE_RETRY_FILES_ENABLED='false',
-        ANSIBLE_INVENTORY_UNPARSED_FAILED='true',
-    )
+    env = ansible_env.ansible_environment(tmp_path, collections_path, KIBANA_USERNAME=control.ADMIN_USER,
+                                          KIBANA_PASSWORD=control.ADMIN_PASSWORD, ANSIBLE_INVENTORY_UNPARSED_FAILED='true')
     return AnsibleRunner(tmp_path, env)

@@ -18,12 +18,13 @@ if HERE not in sys.path:
 
 from kibana_simulator.pytest_fixtures import simulator, simulator_process  # noqa: E402,F401  pylint: disable=unused-import
 
+import ansible_env  # noqa: E402
 import resilience_helpers  # noqa: E402
 
 
 @pytest.fixture(scope='session')
 def collections_path(tmp_path_factory):
-    return resilience_helpers.collections_path(tmp_path_factory.mktemp('collections'))
+    return ansible_env.collections_path(tmp_path_factory.mktemp('collections'))
 
 
 @pytest.fixture

@@ -6,22 +6,19 @@ import base64
 import datetime
 import ipaddress
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
+import ansible_env
 from kibana_simulator import control
 
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaClient
 
-COLLECTION_ROOT = Path(__file__).resolve().parent.parent.parent
 PLAYBOOK_TIMEOUT = 180
 RESULT_MARK = 'RESILIENCE_RESULT_B64='
 ADMIN = dict(username=control.ADMIN_USER, password=control.ADMIN_PASSWORD)
@@ -62,27 +59,6 @@ def api_log(sim):
 
 # ------------------------------------------------------------------ ansible-playbook
 
-def collections_path(root):
-    configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH') or os.environ.get('ANSIBLE_COLLECTIONS_PATHS')
-    if configured:
-        return configured
-    parent = Path(root) / 'ansible_collections' / 'kibana'
-    parent.mkdir(parents=True, exist_ok=True)
-    link = parent / 'cases'
-    if not link.exists():
-        link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    return str(root)
-
-
-def ansible_playbook_executable():
-    beside = Path(sys.executable).parent / 'ansible-playbook'
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which('ansible-playbook')
-    assert found, 'ansible-playbook is neither beside %s nor on PATH' % sys.executable
-    return found
-
-
 class PlaybookRun:
     def __init__(self, returncode, output, results):
         self.returncode = returncode
@@ -118,20 +94,8 @@ def prepare(tasks, collections, tmp_path, env_extra=None):
     work = Path(tmp_path) / ('run-%s' % uuid.uuid4().hex[:8])
     work.mkdir(parents=True)
     (work / 'playbook.yml').write_text(playbook_text(tasks), encoding='utf-8')
-    (work / 'ansible.cfg').write_text('[defaults]\n', encoding='utf-8')
-    (work / 'tmp').mkdir()
-    env = dict((key, value) for key, value in os.environ.items()
-               if not key.startswith('KIBANA_') and key not in ('ANSIBLE_COLLECTIONS_PATHS',))
-    env.update(
-        ANSIBLE_CONFIG=str(work / 'ansible.cfg'),
-        ANSIBLE_COLLECTIONS_PATH=collections,
-        ANSIBLE_LOCAL_TEMP=str(work / 'tmp'),
-        ANSIBLE_FORCE_COLOR='0', ANSIBLE_NOCOLOR='1',
-        ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-        ANSIBLE_RETRY_FILES_ENABLED='false',
-    )
-    env.update(env_extra or {})
-    command = [ansible_playbook_executable(), str(work / 'playbook.yml')]
+    env = ansible_env.ansible_environment(work, collections, **(env_extra or {}))
+    command = [ansible_env.ansible_command('ansible-playbook'), str(work / 'playbook.yml')]
     return command, work, env
 
 
