@@ -29,7 +29,7 @@ CASE_FIELD_STRINGS = (('title', 'title', 1, 160), ('description', 'description',
 
 
 def templates_problems(templates):
-    """Rules that need nothing but the option (custom field keys are checked by template_custom_fields)."""
+    """Rules that need nothing but the option (template custom field keys and values: templates_to_kibana)."""
     problems = count_problems('templates', templates, MAX_TEMPLATES, 'templates')
     seen = set()
     for index, template in enumerate(templates):
