@@ -58,6 +58,7 @@ def integration_config():
 
     return {
         'kibana_test_admin_username': control.ADMIN_USER,
+        'kibana_test_admin_password': control.ADMIN_PASSWORD,
         'kibana_test_viewer_username': control.VIEWER_USER,
         'kibana_test_viewer_password': control.VIEWER_PASSWORD,
         'kibana_test_cases_only_username': control.CASES_ONLY_USER,

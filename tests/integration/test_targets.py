@@ -48,6 +48,11 @@ def find(space='', status=200):
 # in a path shows as <id>; the comments say which tasks sent them). Update this when a target's
 # tasks change.
 EXPECTED_REQUESTS = {
+    'case_configuration_environment': [
+        # the closed port of the first task gets nothing
+        get(None, status=401),      # the wrong password from the task's environment
+        get(None),                  # the password option
+    ],
     'case_configuration_templates': [
         # securitySolution, default space; every task reads the version (templates, observable types or
         # a number custom field need a recent Kibana)
