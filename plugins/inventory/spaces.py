@@ -291,9 +291,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ---------------------------------------------------------------- options
     def _option(self, name):
         value = self.get_option(name)
-        if isinstance(value, str) and name in TEMPLATED_OPTIONS and self.templar.is_template(value):
-            value = self.templar.template(value)
-        return value
+        return self._template(value) if name in TEMPLATED_OPTIONS else value
 
     def _connection_params(self):
         params = dict((name, self._option(name)) for name in CONNECTION_ARGUMENT_SPEC)
