@@ -27,16 +27,10 @@ from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import 
     observable_types_problems,
 )
 
-# Settings the module manages: option name -> Kibana's key. Everything else Kibana returns
-# (id, version, mappings, error, created_*, updated_*) is the server's and never compared.
-SETTINGS = (
-    ('closure_type', 'closure_type'),
-    ('connector', 'connector'),
-    ('custom_fields', 'customFields'),
-    ('templates', 'templates'),
-    ('observable_types', 'observableTypes'),
-)
-MANAGED_KEYS = tuple(api_key for _option, api_key in SETTINGS)
+# Kibana's keys of the settings the module manages (options closure_type, connector, custom_fields,
+# templates, observable_types). Everything else Kibana returns (id, version, mappings, error,
+# created_*, updated_*) is the server's and never compared.
+MANAGED_KEYS = ('closure_type', 'connector', 'customFields', 'templates', 'observableTypes')
 
 
 def check_options(params):
@@ -59,7 +53,9 @@ def version_requirements(params):
     needs = []
     if params.get('templates') is not None:
         needs.append(('templates', (8, 15)))
-    if params.get('connector') and params['connector'].get('type') == '.thehive':
+    connectors = [params.get('connector')] + [(template.get('case_fields') or {}).get('connector')
+                                              for template in params.get('templates') or []]
+    if any(connector and connector.get('type') == '.thehive' for connector in connectors):
         needs.append(('a .thehive connector', (8, 16)))
     if any(field['type'] == 'number' for field in params.get('custom_fields') or []):
         needs.append(('number custom fields', (8, 17)))

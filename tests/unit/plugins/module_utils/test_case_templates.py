@@ -138,3 +138,8 @@ def test_version_requirements_only_for_options_that_need_them():
     ]
     assert version_problems(needs, '9.0.0-SNAPSHOT') == []
     assert version_problems(needs, None)[0].startswith('cannot tell the Kibana version from None')
+
+
+def test_a_thehive_connector_of_a_template_needs_kibana_8_16():
+    templates = [template(case_fields=case_fields(connector={'id': 'h', 'name': 'H', 'type': '.thehive', 'fields': None}))]
+    assert version_requirements(dict(templates=templates)) == [('templates', (8, 15)), ('a .thehive connector', (8, 16))]
