@@ -9,6 +9,7 @@
 #   make sanity       ansible-test sanity on a copy of the collection in build/sanity
 #   make lint         ansible-lint (profile in .ansible-lint), antsibull-changelog lint, docs check
 #   make docs         regenerate docs/reference/ (every module and plugin) from the plugins' docs
+#   make compat       the integration tests again on the oldest ansible-core supported (2.16)
 #   make demo         run examples/demo.yml against the Kibana simulator (check, apply, re-apply)
 #   make bench        rollout benchmark: the module vs hand-written uri tasks (figures, ~8 min;
 #                     BENCH_ARGS=--quick for a smoke run)
@@ -69,9 +70,9 @@ SANITY_SKIP :=
 # concurrently and one fails (seen: pip OSError in sanity.pylint). flock serializes them.
 SANITY_LOCK := $(shell command -v flock >/dev/null 2>&1 && echo flock $(HOME)/.ansible/test/.sanity.lock)
 
-.PHONY: test venv build doc-check sanity lint docs pytest unit integration demo bench clean
+.PHONY: test venv build doc-check sanity lint docs compat pytest unit integration demo bench clean
 
-test: venv build sanity lint pytest
+test: venv build sanity lint compat pytest
 
 # ---------------------------------------------------------------- venv
 venv: $(VENV_STAMP)
@@ -144,6 +145,25 @@ integration: build
 	@rc=0; $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(PYTEST) tests/integration || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests in tests/integration" >&2; fi; exit $$rc
 
+# ---------------------------------------------------------------- compat
+# meta/runtime.yml promises ansible-core >= 2.16: the integration tests (real ansible-playbook runs,
+# in the controller and as module processes) run again with the oldest 2.16 release series, in a
+# venv of their own (they need only pytest, and requests for the modules).
+COMPAT_VENV := $(CURDIR)/.venv-compat
+COMPAT_REQUIREMENTS := 'ansible-core>=2.16,<2.17' 'requests>=2.31' 'pytest>=8'
+COMPAT_STAMP := $(COMPAT_VENV)/.installed-$(shell echo $(COMPAT_REQUIREMENTS) | cksum | cut -d' ' -f1)
+
+$(COMPAT_STAMP):
+	@if [ ! -x $(COMPAT_VENV)/bin/python ]; then echo "creating $(COMPAT_VENV)"; $(PYTHON) -m venv $(COMPAT_VENV); fi
+	$(COMPAT_VENV)/bin/python -m pip install -qq --disable-pip-version-check $(COMPAT_REQUIREMENTS)
+	@rm -f $(COMPAT_VENV)/.installed-*
+	@touch $@
+
+compat: build $(COMPAT_STAMP)
+	@$(COMPAT_VENV)/bin/ansible --version | head -n 1
+	$(ANSIBLE_ENV) PATH=$(COMPAT_VENV)/bin:$$PATH PYTHONDONTWRITEBYTECODE=1 \
+		$(COMPAT_VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration
+
 # ---------------------------------------------------------------- demo
 demo: build
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) hack/demo.sh $(BIN) $(DEMO_DIR)
@@ -156,5 +176,5 @@ bench: build
 
 # ---------------------------------------------------------------- clean
 clean:
-	rm -rf $(BUILD) $(VENV) .cache .ansible .pytest_cache .hypothesis tests/output
+	rm -rf $(BUILD) $(VENV) $(COMPAT_VENV) .cache .ansible .pytest_cache .hypothesis tests/output
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
