@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from kibana_simulator.control import Simulator
+from kibana_simulator.pytest_fixtures import running_simulator
 from kibana_simulator.pytest_fixtures import simulator, simulator_process  # noqa: F401  pylint: disable=unused-import
 from inventory_runner import ansible_runner, collections_path  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(scope='session')
 def second_simulator_process(tmp_path_factory):
-    sim = Simulator.start(tmp_path_factory.mktemp('second_kibana_simulator'))
-    try:
-        yield sim
-    finally:
-        sim.stop()
+    yield from running_simulator(tmp_path_factory, 'second_kibana_simulator')
 
 
 @pytest.fixture

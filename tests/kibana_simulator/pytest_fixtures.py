@@ -11,13 +11,18 @@ import pytest
 from .control import Simulator
 
 
-@pytest.fixture(scope="session")
-def simulator_process(tmp_path_factory):
-    sim = Simulator.start(tmp_path_factory.mktemp("kibana_simulator"))
+def running_simulator(tmp_path_factory, name="kibana_simulator"):
+    """A simulator process for the test session (a generator for a session fixture): started, then stopped."""
+    sim = Simulator.start(tmp_path_factory.mktemp(name))
     try:
         yield sim
     finally:
         sim.stop()
+
+
+@pytest.fixture(scope="session")
+def simulator_process(tmp_path_factory):
+    yield from running_simulator(tmp_path_factory)
 
 
 @pytest.fixture
