@@ -99,12 +99,15 @@ class KibanaClient:
         if not url:
             raise KibanaError('url is required: set the url option or the KIBANA_URL environment variable')
         parts = urlsplit(url.strip())
-        if parts.scheme.lower() not in ('http', 'https') or not parts.hostname:
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme.lower() not in ('http', 'https') or not parts.hostname or port == -1:
             raise KibanaError('url must be an http:// or https:// URL of Kibana, for example https://kibana.example.com:5601')
-        # The user part of a URL would be a credential: keep it out of every message.
-        netloc = parts.hostname if parts.port is None else '%s:%s' % (parts.hostname, parts.port)
-        if ':' in parts.hostname:
-            netloc = '[%s]%s' % (parts.hostname, '' if parts.port is None else ':%s' % parts.port)
+        # The user part of a URL would be a credential: keep it out of every message (and of every request).
+        host = '[%s]' % parts.hostname if ':' in parts.hostname else parts.hostname
+        netloc = host if port is None else '%s:%s' % (host, port)
         self.base_url = urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip('/'), '', ''))
         self.timeout = timeout
         self.retries = retries

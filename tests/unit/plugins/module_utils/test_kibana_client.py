@@ -80,11 +80,16 @@ def test_no_answer_is_an_error_of_unknown_outcome(kibana):
 
 
 def test_user_info_in_the_url_never_reaches_a_message():
-    kibana_client = KibanaClient('https://elastic:hunter2@kibana.test:5601/')
-    assert kibana_client.base_url == 'https://kibana.test:5601'
+    assert KibanaClient('https://elastic:hunter2@kibana.test:5601/').base_url == 'https://kibana.test:5601'
+    assert KibanaClient('https://[::1]:5601/kibana/').base_url == 'https://[::1]:5601/kibana'
 
 
-@pytest.mark.parametrize('url', ['kibana.test:5601', 'ftp://kibana.test', 'https://'])
+def test_url_is_required():
+    with pytest.raises(KibanaError, match='url is required: set the url option or the KIBANA_URL environment variable'):
+        KibanaClient(None)
+
+
+@pytest.mark.parametrize('url', ['kibana.test:5601', 'ftp://kibana.test', 'https://', 'https://kibana.test:port'])
 def test_url_must_be_http_or_https(url):
     with pytest.raises(KibanaError, match='url must be an http:// or https:// URL'):
         KibanaClient(url)
