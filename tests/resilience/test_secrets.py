@@ -51,7 +51,8 @@ def assert_no_secret(text, where):
         assert secret not in text, 'a credential (%s...) appears in %s' % (secret[:6], where)
 
 
-def test_no_secret_in_verbose_output_results_diffs_and_warnings(secret_sim, playbook):
+@pytest.mark.parametrize('execution', [(), ('-e', 'kibana_cases_run_on_controller=false')], ids=['controller', 'module'])
+def test_no_secret_in_verbose_output_results_diffs_and_warnings(secret_sim, playbook, execution):
     secret_sim.reset()
     secret_sim.inject_fault('status', path=r'^/s/bad-request/', status=400,
                             body={'statusCode': 400, 'error': 'Bad Request', 'message': 'Invalid value "x" supplied to "closure_type"'})
@@ -69,7 +70,7 @@ def test_no_secret_in_verbose_output_results_diffs_and_warnings(secret_sim, play
         (module, dict(common, url='http://127.0.0.1:%d' % free_port(), api_key=CONNECTION_SECRET,
                       closure_type='close-by-user')),                                                      # no connection
     ]
-    run = playbook(tasks, '-vvv', '--diff')
+    run = playbook(tasks, '-vvv', '--diff', *execution)
     created, updated, by_token, info, unauthorized, forbidden, bad_request, unreachable = run.results
     for ok in (created, updated, by_token, info):
         assert not ok.get('failed'), run.tail()
