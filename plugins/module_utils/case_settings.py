@@ -25,6 +25,7 @@ from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import 
     connector_problems,
     custom_fields_problems,
     observable_types_problems,
+    space_id_problems,
 )
 
 # Kibana's keys of the settings the module manages (options closure_type, connector, custom_fields,
@@ -35,7 +36,7 @@ MANAGED_KEYS = ('closure_type', 'connector', 'customFields', 'templates', 'obser
 
 def check_options(params):
     """Raise InvalidOptions listing every rule of Kibana the options break (those that need no server)."""
-    problems = []
+    problems = space_id_problems(params.get('space_id'))
     if params.get('connector') is not None:
         problems.extend(connector_problems('connector', params['connector']))
     if params.get('custom_fields') is not None:

@@ -26,7 +26,7 @@ from ansible_collections.kibana.cases.plugins.module_utils.case_settings import 
     version_requirements,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaError
-from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
+from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions, space_id_problems
 
 CONFIGURE_PATH = '/api/cases/configure'
 USABLE_CONNECTORS_PATH = '/api/cases/configure/connectors/_find'
@@ -176,4 +176,7 @@ def case_configuration_task(client, params, check_mode=False, diff_mode=False):
 
 def case_configuration_info_task(client, params, check_mode=False, diff_mode=False):
     """The result and warnings of a case_configuration_info task; it only reads."""
+    problems = space_id_problems(params['space_id'])
+    if problems:
+        raise InvalidOptions(problems)
     return dict(changed=False, configurations=read_configurations(client, params['space_id'], params['owner'])), []

@@ -39,6 +39,8 @@ KEY_PATTERN = re.compile(r'[a-z0-9_-]{1,36}')  # used with fullmatch: '$' would 
 JS_WHITESPACE = ('\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008'
                  '\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff')
 KEY_RULE = 'must match ^[a-z0-9_-]{1,36}$ (1 to 36 lowercase letters, digits, _ or -)'
+# Kibana's rule for space identifiers (spaces plugin): anything else is not a space in a URL.
+SPACE_ID_PATTERN = re.compile(r'[a-z0-9_-]+')
 MAX_CUSTOM_FIELDS = 10
 MAX_OBSERVABLE_TYPES = 10
 MAX_LABEL_LENGTH = 50
@@ -85,6 +87,13 @@ def key_problems(where, key, seen):
         return ['%s: %r is used twice; keys must be unique' % (where, key)]
     seen.add(key)
     return []
+
+
+def space_id_problems(space_id):
+    if space_id is None or SPACE_ID_PATTERN.fullmatch(space_id):
+        return []
+    return ['space_id: %r is not a Kibana space identifier (lowercase letters, digits, _ and -; the identifier, '
+            'not the display name)' % space_id]
 
 
 def count_problems(where, items, maximum, what):

@@ -41,7 +41,7 @@ attributes:
 options:
   space_id:
     description:
-      - Identifier of the Kibana space. V(default) is the default space.
+      - Identifier of the Kibana space (as in its URL C(/s/<space_id>), not its name). V(default) is the default space.
     type: str
     default: default
   owner:

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.kibana.cases.plugins.module_utils import configuration_sync
 from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import CONFLICT_PAUSE, MAX_ROUNDS
-from ansible_collections.kibana.cases.plugins.modules import case_configuration
+from ansible_collections.kibana.cases.plugins.modules import case_configuration, case_configuration_info
 from conversation import LOST_ANSWER, kibana_error
 
 NONE_CONNECTOR = {'id': 'none', 'name': 'none', 'type': '.none', 'fields': None}
@@ -339,3 +339,12 @@ def test_creates_failing_every_round_give_up_saying_so(kibana, run_module):
     assert result['failed'] is True
     assert 'gave up after %d rounds' % MAX_ROUNDS in result['msg']
     assert 'each time the create failed or its answer was lost' in result['msg']
+
+
+@pytest.mark.parametrize('module', [case_configuration, case_configuration_info])
+def test_a_space_name_instead_of_its_identifier_fails_before_any_request(kibana, run_module, module):
+    result = run_module(module, {'space_id': 'Security Team'})
+
+    assert result['failed'] is True
+    assert result['msg'].startswith("space_id: 'Security Team' is not a Kibana space identifier")
+    assert kibana.seen == []
