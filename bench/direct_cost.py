@@ -36,13 +36,11 @@ def main(argv=None):
         # pylint: disable=import-outside-toplevel,import-error
         from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
         from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
-            CASE_CONFIGURATION_ARGUMENT_SPEC, MODULE_OPTIONS)
+            ARGUMENT_CONSTRAINTS, CASE_CONFIGURATION_ARGUMENT_SPEC)
         from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import case_configuration_task
         from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import KibanaClient
 
-        options = dict(MODULE_OPTIONS)
-        options.pop('supports_check_mode', None)
-        validator = ArgumentSpecValidator(CASE_CONFIGURATION_ARGUMENT_SPEC, **options)
+        validator = ArgumentSpecValidator(CASE_CONFIGURATION_ARGUMENT_SPEC, **ARGUMENT_CONSTRAINTS)
         for pass_name, closure_type in (('noop', bench_run.CLOSURE_TYPES[0]), ('change', bench_run.CLOSURE_TYPES[1])):
             sim.clear_requests()
             times = []

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
+    ARGUMENT_CONSTRAINTS,
     CASE_CONFIGURATION_INFO_ARGUMENT_SPEC,
-    MODULE_OPTIONS,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import case_configuration_info_task
 from ansible_collections.kibana.cases.plugins.plugin_utils.controller_task import ControllerTaskAction
@@ -16,5 +16,5 @@ from ansible_collections.kibana.cases.plugins.plugin_utils.controller_task impor
 
 class ActionModule(ControllerTaskAction):
     ARGUMENT_SPEC = CASE_CONFIGURATION_INFO_ARGUMENT_SPEC
-    MODULE_OPTIONS = MODULE_OPTIONS
+    ARGUMENT_CONSTRAINTS = ARGUMENT_CONSTRAINTS
     TASK = staticmethod(case_configuration_info_task)

@@ -26,7 +26,7 @@ options:
     description:
       - User name for HTTP basic authentication.
       - If not set, the value of the E(KIBANA_USERNAME) environment variable is used.
-      - Requires O(password).
+      - Requires O(password) (or E(KIBANA_PASSWORD)).
     type: str
   password:
     description:
@@ -70,28 +70,21 @@ options:
     type: int
     default: 3
 notes:
+  - Credentials given as options win over the environment as a whole. The variables E(KIBANA_API_KEY),
+    E(KIBANA_USERNAME), E(KIBANA_PASSWORD) and E(KIBANA_BEARER_TOKEN) are used only when no option sets
+    O(api_key), O(username) or O(bearer_token); a O(username) option may take its password from
+    E(KIBANA_PASSWORD). Two kinds of credentials from the environment at once fail the task.
   - Every request that is not a GET carries the C(kbn-xsrf) header Kibana requires.
   - Credentials are never shown in results, diffs, warnings or errors.
 requirements:
   - requests
 """
 
-    # Plugins (not modules) read the environment variables through their option definitions.
+    # Plugins (not modules) read KIBANA_URL through their option definition; the credential
+    # variables are read by the collection's code, as for the modules (options win as a whole).
     PLUGINS = r"""
 options:
   url:
     env:
       - name: KIBANA_URL
-  api_key:
-    env:
-      - name: KIBANA_API_KEY
-  username:
-    env:
-      - name: KIBANA_USERNAME
-  password:
-    env:
-      - name: KIBANA_PASSWORD
-  bearer_token:
-    env:
-      - name: KIBANA_BEARER_TOKEN
 """

@@ -154,6 +154,7 @@ keyed_groups:
 """
 
 import fnmatch
+import os
 from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleError
@@ -163,11 +164,11 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
     CONNECTION_ARGUMENT_SPEC,
     CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_TOGETHER,
     HAS_REQUESTS,
     KibanaClient,
     KibanaError,
     connection_warnings,
+    with_environment_credentials,
 )
 
 try:
@@ -303,10 +304,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             given = [name for name in group if params[name]]
             if len(given) > 1:
                 raise AnsibleError('kibana.cases.spaces: parameters are mutually exclusive: %s' % '|'.join(given))
-        for group in CONNECTION_REQUIRED_TOGETHER:
-            given = [name for name in group if params[name]]
-            if given and len(given) != len(group):
-                raise AnsibleError('kibana.cases.spaces: parameters are required together: %s' % ', '.join(group))
+        try:
+            params = with_environment_credentials(params, os.environ)[0]
+        except KibanaError as exc:
+            raise AnsibleError('kibana.cases.spaces: %s' % exc)
         self._connection = params
         return params
 

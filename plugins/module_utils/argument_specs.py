@@ -9,7 +9,6 @@ from __future__ import annotations
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
     CONNECTION_ARGUMENT_SPEC,
     CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_TOGETHER,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import (
     CLOSURE_TYPES,
@@ -75,9 +74,5 @@ CASE_CONFIGURATION_INFO_ARGUMENT_SPEC = dict(
     owner=dict(type='str', choices=list(OWNERS)),
 )
 
-# Keyword arguments of AnsibleModule (and of the action plugins' validation) for every module.
-MODULE_OPTIONS = dict(
-    mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-    required_together=CONNECTION_REQUIRED_TOGETHER,
-    supports_check_mode=True,
-)
+# Constraints between the options of every module, for AnsibleModule and the action plugins' validation.
+ARGUMENT_CONSTRAINTS = dict(mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)

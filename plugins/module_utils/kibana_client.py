@@ -29,10 +29,11 @@ else:
 CONNECTION_ARGUMENT_SPEC = dict(
     # Required, but checked by KibanaClient: the inventory plugin shares these options and may use urls instead.
     url=dict(type='str', fallback=(env_fallback, ['KIBANA_URL'])),
-    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KIBANA_API_KEY'])),
-    username=dict(type='str', fallback=(env_fallback, ['KIBANA_USERNAME'])),
-    password=dict(type='str', no_log=True, fallback=(env_fallback, ['KIBANA_PASSWORD'])),
-    bearer_token=dict(type='str', no_log=True, fallback=(env_fallback, ['KIBANA_BEARER_TOKEN'])),
+    # Credentials: no env_fallback, see with_environment_credentials.
+    api_key=dict(type='str', no_log=True),
+    username=dict(type='str'),
+    password=dict(type='str', no_log=True),
+    bearer_token=dict(type='str', no_log=True),
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
     client_cert=dict(type='path'),
@@ -40,8 +41,11 @@ CONNECTION_ARGUMENT_SPEC = dict(
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=3),
 )
+# Options given in the task cannot mix kinds of credentials.
 CONNECTION_MUTUALLY_EXCLUSIVE = [('api_key', 'username', 'bearer_token')]
-CONNECTION_REQUIRED_TOGETHER = [('username', 'password')]
+CREDENTIAL_KINDS = ('api_key', 'username', 'bearer_token')
+CREDENTIAL_VARIABLES = (('api_key', 'KIBANA_API_KEY'), ('username', 'KIBANA_USERNAME'),
+                        ('password', 'KIBANA_PASSWORD'), ('bearer_token', 'KIBANA_BEARER_TOKEN'))
 
 # Faults worth another try: the request did not reach Kibana, or Kibana (or a proxy) said "later".
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
@@ -76,6 +80,33 @@ def space_path(space_id, path):
     if space_id in (None, '', 'default'):
         return path
     return '/s/%s%s' % (quote(space_id, safe=''), path)
+
+
+def with_environment_credentials(params, environment):
+    """The connection params with credentials from the KIBANA_* variables filled in, and the secrets taken
+    (to mask them as no_log options are; a user name is not one).
+
+    Credentials given as options win over the environment as a whole (an env_fallback per option would
+    mix an api_key option with a KIBANA_USERNAME variable and fail as ambiguous): the variables are used
+    only when no option sets api_key, username or bearer_token, except KIBANA_PASSWORD for a username
+    option. Raises KibanaError when the credentials are ambiguous or a username lacks its password.
+    """
+    given = [name for name in CREDENTIAL_KINDS if params.get(name)]
+    if not given:
+        usable = [name for name, _variable in CREDENTIAL_VARIABLES]
+    else:
+        usable = ['password'] if given == ['username'] else []
+    taken = dict((name, environment[variable]) for name, variable in CREDENTIAL_VARIABLES
+                 if name in usable and not params.get(name) and environment.get(variable))
+    merged = dict(params, **taken)
+    kinds = [name for name in CREDENTIAL_KINDS if merged.get(name)]
+    if len(kinds) > 1:
+        raise KibanaError('the environment sets more than one kind of credentials (%s): keep one of '
+                          'KIBANA_API_KEY, KIBANA_USERNAME and KIBANA_BEARER_TOKEN, or give one as an option'
+                          % ', '.join(dict(CREDENTIAL_VARIABLES)[name] for name in kinds))
+    if bool(merged.get('username')) != bool(merged.get('password')):
+        raise KibanaError('username and password go together (as options, or KIBANA_USERNAME and KIBANA_PASSWORD)')
+    return merged, [value for name, value in taken.items() if CONNECTION_ARGUMENT_SPEC[name].get('no_log')]
 
 
 def connection_warnings(params):

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import (
@@ -14,6 +16,7 @@ from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import 
     KibanaClient,
     KibanaError,
     connection_warnings,
+    with_environment_credentials,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
 
@@ -22,12 +25,16 @@ def client_from_module(module):
     """The client for an AnsibleModule's connection options; fails the module when it cannot be built."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    for warning in connection_warnings(module.params):
-        module.warn(warning)
     try:
-        return KibanaClient.from_params(module.params)
+        params, secrets = with_environment_credentials(module.params, os.environ)
+        # What env_fallback would have done: a credential from the environment is masked like an option's.
+        module.no_log_values.update(secrets)
+        client = KibanaClient.from_params(params)
     except KibanaError as exc:
         module.fail_json(msg=str(exc))
+    for warning in connection_warnings(params):
+        module.warn(warning)
+    return client
 
 
 def run_task_in_module(module, task):

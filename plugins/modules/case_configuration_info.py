@@ -68,15 +68,15 @@ configurations:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
+    ARGUMENT_CONSTRAINTS,
     CASE_CONFIGURATION_INFO_ARGUMENT_SPEC,
-    MODULE_OPTIONS,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.configuration_sync import case_configuration_info_task
 from ansible_collections.kibana.cases.plugins.module_utils.module_runner import run_task_in_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=CASE_CONFIGURATION_INFO_ARGUMENT_SPEC, **MODULE_OPTIONS)
+    module = AnsibleModule(argument_spec=CASE_CONFIGURATION_INFO_ARGUMENT_SPEC, supports_check_mode=True, **ARGUMENT_CONSTRAINTS)
     run_task_in_module(module, case_configuration_info_task)
 
 

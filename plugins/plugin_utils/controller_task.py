@@ -29,6 +29,7 @@ from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import 
     KibanaClient,
     KibanaError,
     connection_warnings,
+    with_environment_credentials,
 )
 from ansible_collections.kibana.cases.plugins.module_utils.setting_rules import InvalidOptions
 
@@ -36,10 +37,10 @@ LOCAL_CONNECTIONS = ('local', 'ansible.builtin.local', 'ansible.legacy.local')
 
 
 class ControllerTaskAction(ActionBase):
-    """Base of the collection's action plugins: set ARGUMENT_SPEC, MODULE_OPTIONS and TASK in a subclass."""
+    """Base of the collection's action plugins: set ARGUMENT_SPEC, ARGUMENT_CONSTRAINTS and TASK in a subclass."""
 
     ARGUMENT_SPEC = None
-    MODULE_OPTIONS = None
+    ARGUMENT_CONSTRAINTS = None
     TASK = None
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -66,11 +67,10 @@ class ControllerTaskAction(ActionBase):
     def _run_in_controller(self):
         environment = {}
         self._compute_environment_string(environment)
+        environment = dict(os.environ, **environment)
         args = dict(self._task.args)
-        _apply_env_fallbacks(self.ARGUMENT_SPEC, args, dict(os.environ, **environment))
-        options = dict(self.MODULE_OPTIONS)
-        options.pop('supports_check_mode', None)
-        validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **options).validate(args)
+        _apply_env_fallbacks(self.ARGUMENT_SPEC, args, environment)
+        validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **self.ARGUMENT_CONSTRAINTS).validate(args)
         no_log_values = validation._no_log_values
         if validation.error_messages:
             # The message AnsibleModule gives: the first error.
@@ -81,14 +81,17 @@ class ControllerTaskAction(ActionBase):
         params = validation.validated_parameters
         if not HAS_REQUESTS:
             return dict(failed=True, msg=missing_required_lib('requests'))
-        warnings = connection_warnings(params)
+        warnings = []
         try:
-            client = KibanaClient.from_params(params)
+            connection, secrets = with_environment_credentials(params, environment)
+            no_log_values.update(secrets)
+            client = KibanaClient.from_params(connection)
+            warnings.extend(connection_warnings(connection))
             result, task_warnings = self.TASK(client, params, check_mode=bool(self._task.check_mode),
                                               diff_mode=bool(self._task.diff))
+            warnings.extend(task_warnings)
         except (InvalidOptions, KibanaError) as exc:
-            result, task_warnings = dict(failed=True, msg=str(exc)), []
-        warnings.extend(task_warnings)
+            result = dict(failed=True, msg=str(exc))
         if warnings:
             result['warnings'] = warnings
         return self._masked(result, no_log_values, params)

@@ -37,10 +37,9 @@ def module_params(**options):
     """The module's params as its argument spec makes them (defaults, suboption defaults, type conversion)."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     from ansible_collections.kibana.cases.plugins.module_utils.argument_specs import (
-        CASE_CONFIGURATION_ARGUMENT_SPEC, MODULE_OPTIONS)
+        ARGUMENT_CONSTRAINTS, CASE_CONFIGURATION_ARGUMENT_SPEC)
 
-    kwargs = dict((key, value) for key, value in MODULE_OPTIONS.items() if key != 'supports_check_mode')
-    validator = ArgumentSpecValidator(CASE_CONFIGURATION_ARGUMENT_SPEC, **kwargs)
+    validator = ArgumentSpecValidator(CASE_CONFIGURATION_ARGUMENT_SPEC, **ARGUMENT_CONSTRAINTS)
     result = validator.validate(options)
     if result.error_messages:
         raise ValueError('argument spec rejects %r: %s' % (options, result.error_messages))

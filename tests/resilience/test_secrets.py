@@ -101,3 +101,21 @@ def test_no_secret_in_exception_text(secret_sim, status):
         with pytest.raises(KibanaError) as caught:
             kibana.get(CONFIGURE)
         assert_no_secret(str(caught.value) + repr(caught.value.args) + repr(vars(caught.value)), 'the error')
+
+
+@pytest.mark.parametrize('execution', [(), ('-e', 'kibana_cases_run_on_controller=false')], ids=['controller', 'module'])
+def test_credentials_from_the_environment_are_masked_and_options_win(secret_sim, playbook, execution):
+    secret_sim.reset()
+    common = dict(url=secret_sim.url, retries=0, timeout=5)
+    tasks = [
+        ('kibana.cases.case_configuration', dict(common, closure_type='close-by-pushing')),   # env credentials
+        ('kibana.cases.case_configuration_info', dict(common, api_key=API_KEY)),             # an option wins
+        ('kibana.cases.case_configuration_info', dict(common, username=ADMIN_USER)),         # its env password
+    ]
+    run = playbook(tasks, '-vvv', '--diff', *execution,
+                   env_extra={'KIBANA_USERNAME': ADMIN_USER, 'KIBANA_PASSWORD': ADMIN_SECRET})
+    for result in run.results:
+        assert not result.get('failed'), run.tail()
+    assert [entry['auth_scheme'] for entry in secret_sim.requests()] == ['Basic', 'Basic', 'ApiKey', 'Basic']
+    assert_no_secret(run.output, 'the ansible-playbook -vvv output')
+    assert_no_secret(json.dumps(run.results), 'the registered results')

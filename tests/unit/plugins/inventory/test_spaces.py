@@ -414,7 +414,7 @@ def test_answer_that_is_not_a_list_of_spaces_fails(kibana, parse, answer):
 @pytest.mark.parametrize('options, message', [
     ({'api_key': API_KEY, 'username': 'elastic', 'password': PASSWORD}, 'mutually exclusive: api_key|username'),
     ({'api_key': API_KEY, 'bearer_token': API_KEY}, 'mutually exclusive: api_key|bearer_token'),
-    ({'username': 'elastic'}, 'required together: username, password'),
+    ({'username': 'elastic'}, 'username and password go together'),
 ])
 def test_connection_option_rules_of_the_modules(requests_mock, parse, options, message):
     with pytest.raises(AnsibleError) as raised:

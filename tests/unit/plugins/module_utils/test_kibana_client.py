@@ -7,6 +7,7 @@ from ansible_collections.kibana.cases.plugins.module_utils.kibana_client import 
     KibanaError,
     connection_warnings,
     space_path,
+    with_environment_credentials,
 )
 from conversation import BASE_URL, LOST_ANSWER, kibana_error
 
@@ -109,3 +110,39 @@ def test_warnings_for_weakened_security():
     assert 'not verified' in connection_warnings(dict(base, validate_certs=False))[0]
     assert 'unencrypted' in connection_warnings(dict(base, url='HTTP://k', api_key=SECRET))[0]
     assert connection_warnings(dict(base, url='http://k')) == []
+
+
+NO_CREDENTIALS = dict(api_key=None, username=None, password=None, bearer_token=None)
+ENVIRONMENT = {'KIBANA_API_KEY': 'env-key', 'KIBANA_PASSWORD': 'env-pw', 'KIBANA_USERNAME': 'env-user'}
+
+
+@pytest.mark.parametrize('options, environment, credentials, taken', [
+    # nothing set as an option: the environment gives them
+    ({}, {'KIBANA_USERNAME': 'env-user', 'KIBANA_PASSWORD': 'env-pw'}, dict(username='env-user', password='env-pw'),
+     ['env-pw']),
+    ({}, {'KIBANA_BEARER_TOKEN': 'env-token'}, dict(bearer_token='env-token'), ['env-token']),
+    ({}, {}, {}, []),
+    # an option wins over every credential variable
+    (dict(api_key='opt-key'), ENVIRONMENT, dict(api_key='opt-key'), []),
+    (dict(bearer_token='opt-token'), ENVIRONMENT, dict(bearer_token='opt-token'), []),
+    # a username option takes its password from the environment, nothing else
+    (dict(username='opt-user'), ENVIRONMENT, dict(username='opt-user', password='env-pw'), ['env-pw']),
+    (dict(username='opt-user', password='opt-pw'), ENVIRONMENT, dict(username='opt-user', password='opt-pw'), []),
+])
+def test_credentials_from_options_win_over_the_environment_as_a_whole(options, environment, credentials, taken):
+    params = dict(NO_CREDENTIALS, url='https://k', **options)
+    merged, secrets = with_environment_credentials(params, environment)
+    assert dict((name, value) for name, value in merged.items() if value and name != 'url') == credentials
+    assert secrets == taken
+
+
+@pytest.mark.parametrize('options, environment, message', [
+    ({}, ENVIRONMENT, 'the environment sets more than one kind of credentials (KIBANA_API_KEY, KIBANA_USERNAME)'),
+    ({}, {'KIBANA_USERNAME': 'env-user'}, 'username and password go together'),
+    (dict(password='opt-pw'), {}, 'username and password go together'),
+])
+def test_ambiguous_or_incomplete_credentials_fail(options, environment, message):
+    with pytest.raises(KibanaError) as raised:
+        with_environment_credentials(dict(NO_CREDENTIALS, url='https://k', **options), environment)
+    assert message in str(raised.value)
+    assert 'env-pw' not in str(raised.value) and 'env-key' not in str(raised.value)
